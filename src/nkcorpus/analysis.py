@@ -1,0 +1,110 @@
+"""Indonesian analysis: tokenize, lowercase, collapse reduplication, stem.
+
+One tokenizer does the whole chain in a single pass (no generator layers),
+and stems each distinct word once (``stem`` is cached), which keeps indexing
+fast. Whoosh pickles the schema into the index, so the analyzer classes live
+at this module path and hold only plain attributes.
+
+``ANALYZER_VERSION`` is stored with every index: change it whenever the
+tokens this module produces change, and old indexes are rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+
+ANALYZER_VERSION = "1"
+
+# A word: letters/digits, with inner hyphens or apostrophes (negara-negara,
+# Jong-un, Non-Proliferation, Qur'an). Parts are indexed separately.
+WORD = re.compile(r"\w+(?:[-‐'’]\w+)*")
+_PART = re.compile(r"\w+")
+# Stemming short words, numbers and codes does more harm than good.
+_MIN_STEM_LEN = 4
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball Indonesian stem of a lowercase word, cached per word."""
+    if len(word) < _MIN_STEM_LEN or not word.isalpha():
+        return word
+    return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("indonesian")
+
+
+def fold(word: str) -> str:
+    """The unstemmed form a token is indexed under: lowercase."""
+    return word.lower()
+
+
+def iter_terms(text: str, stemmed: bool = True) -> Iterator[tuple[str, int, int, int]]:
+    """(term, position, start, end) for every token of ``text``.
+
+    Hyphenated words give one token per part; a part whose term repeats the
+    previous part's (``negara-negara``, ``berpuluh-puluh``) is dropped, so
+    reduplication matches the plain word.
+    """
+    norm = stem if stemmed else _identity
+    pos = 0
+    for word in WORD.finditer(text):
+        previous = None
+        for part in _PART.finditer(word.group()):
+            term = norm(fold(part.group()))
+            if term == previous:
+                continue
+            previous = term
+            start = word.start() + part.start()
+            yield term, pos, start, start + len(part.group())
+            pos += 1
+
+
+def _identity(word: str) -> str:
+    return word
+
+
+class IndonesianTokenizer(Tokenizer):
+    """Whoosh tokenizer yielding analyzed Indonesian terms.
+
+    ``stemmed=False`` gives the lowercase surface forms (for typo and
+    wildcard matching); ``True`` gives stems.
+    """
+
+    def __init__(self, stemmed: bool = True) -> None:
+        self.stemmed = stemmed
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stemmed == self.stemmed
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.stemmed))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True,
+                 mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        for term, pos, start, end in iter_terms(value, self.stemmed):
+            token.text = term
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token
+
+
+def analyzer(stemmed: bool = True) -> IndonesianTokenizer:
+    return IndonesianTokenizer(stemmed)

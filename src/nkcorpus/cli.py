@@ -1,0 +1,239 @@
+"""The command line: arguments -> settings -> core -> renderer, and exit codes.
+
+Nothing but argument handling lives here. Errors from the core arrive as
+``NkError`` and leave as one line on stderr with exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nkcorpus import __version__
+from nkcorpus.errors import ExitCode, NkError
+from nkcorpus.settings import DEFAULT_LIMIT, Corpus, IndexSettings, SearchSettings, index_base
+
+app = typer.Typer(
+    name="nkcorpus",
+    help="Search Indonesian documents: ranked, highlighted passages with file and line.",
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+CorpusOpt = Annotated[
+    Optional[str],
+    typer.Option("--corpus", "-c", help="Folder of documents to search [default: the bundled essays]."),
+]
+IndexDirOpt = Annotated[
+    Optional[Path],
+    typer.Option("--index-dir", envvar="NKCORPUS_INDEX_DIR", show_envvar=True,
+                 help="Where indexes live (one folder per corpus) [default: the user cache folder]."),
+]
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words to find; "quoted words" form a phrase.')],
+    corpus: CorpusOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show.")] = DEFAULT_LIMIT,
+    json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")] = False,
+    color: Annotated[Color, typer.Option(help="Colour the output.")] = Color.auto,
+    index_dir: IndexDirOpt = None,
+) -> int:
+    """Search a corpus (built or refreshed automatically when its files changed)."""
+    settings = SearchSettings(query=query, corpus=Corpus.from_arg(corpus), limit=limit,
+                              index_base=index_base(index_dir))
+    from nkcorpus import render
+    from nkcorpus.search import search as run_search
+
+    result = run_search(settings, _progress(quiet=False))
+    options = render.RenderOptions(color=_use_color(color), width=_width())
+    _print_warnings(result.warnings)
+    try:
+        render.render("json" if json else "text", result, sys.stdout, options)
+    except BrokenPipeError:  # the reader (| head) has what it wanted
+        _silence_stdout()
+        return ExitCode.HITS
+    return ExitCode.HITS if result.hits else ExitCode.NO_HITS
+
+
+@app.command()
+def index(
+    dirs: Annotated[Optional[list[str]], typer.Argument(help="Corpus folders [default: the bundled essays].")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build from scratch.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    index_dir: IndexDirOpt = None,
+) -> int:
+    """Build or update the index of one or more corpus folders."""
+    from nkcorpus import index as index_mod
+    from nkcorpus.corpus import check_root
+
+    code = ExitCode.HITS
+    for arg in dirs or [None]:
+        settings = IndexSettings(Corpus.from_arg(arg), index_base(index_dir), rebuild=rebuild)
+        root = check_root(settings.corpus.root)
+        report = index_mod.update(root, index_mod.corpus_home(settings.index_base, root),
+                                  _progress(quiet), rebuild=settings.rebuild)
+        if not quiet:
+            print(_summary(settings.corpus.display, report), file=sys.stderr)
+        if report.skipped and _has_new_skips(report):
+            code = ExitCode.ERROR
+    return code
+
+
+def _has_new_skips(report) -> bool:
+    touched = set(report.changes.added) | set(report.changes.changed)
+    return any(rel in touched for rel, _ in report.skipped)
+
+
+def _summary(display: str, report) -> str:
+    c = report.changes
+    what = "built" if report.full else ("updated" if c else "up to date")
+    detail = f"+{len(c.added)} ~{len(c.changed)} -{len(c.removed)} files" if c and not report.full else ""
+    parts = [f"{display}: {what}", f"{report.documents} documents", f"{report.passages} passages"]
+    if detail:
+        parts.append(detail)
+    if report.skipped:
+        parts.append(f"{len(report.skipped)} skipped")
+    return ", ".join(parts) + f" in {report.seconds:.2f}s"
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        print(f"nkcorpus {__version__}")
+        raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        print(ctx.get_help())
+        raise typer.Exit(0)
+
+
+# --- environment: colour, width, progress -------------------------------------
+
+
+def _use_color(choice: Color, env=os.environ, stream=None) -> bool:
+    stream = stream or sys.stdout
+    if choice is Color.always:
+        return True
+    if choice is Color.never or env.get("NO_COLOR"):
+        return False
+    return stream.isatty() and env.get("TERM") != "dumb"
+
+
+def _width() -> int | None:
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _progress(quiet: bool):
+    from nkcorpus.index import Progress
+
+    if quiet or not sys.stderr.isatty():
+        return _PlainProgress(quiet)
+    from nkcorpus.progress import RichProgress
+
+    return RichProgress()
+
+
+class _PlainProgress:
+    """Warnings on stderr, one line each; no bar."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def start(self, files: int, nbytes: int) -> None: ...
+
+    def advance(self, nbytes: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def warn(self, rel: str, reason: str) -> None:
+        print(f"nkcorpus: warning: skipped {rel}: {reason}", file=sys.stderr)
+
+    def waiting(self, message: str) -> None:
+        if not self.quiet:
+            print(f"nkcorpus: {message}", file=sys.stderr)
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        print(f"nkcorpus: warning: {warning}", file=sys.stderr)
+
+
+# --- entry point ----------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code; never lets a traceback out."""
+    try:
+        code = app(args=argv, prog_name="nkcorpus", standalone_mode=False)
+        return int(code or 0)
+    except NkError as exc:
+        _error(exc.message, exc.hint)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        print("nkcorpus: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.HITS
+    except Exception as exc:
+        if _is_usage_error(exc):
+            _error(exc.format_message(), _usage_hint(exc))
+            return ExitCode.ERROR
+        # a bug: say so in one line, traceback on request
+        if os.environ.get("NKCORPUS_DEBUG"):
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc}", "set NKCORPUS_DEBUG=1 for a traceback")
+        return ExitCode.ERROR
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Click's usage errors (typer vendors its own click, so match by shape)."""
+    return hasattr(exc, "format_message") and hasattr(exc, "exit_code")
+
+
+def _usage_hint(exc) -> str | None:
+    ctx = getattr(exc, "ctx", None)
+    return f"try '{ctx.command_path} --help'" if ctx is not None else "try 'nkcorpus --help'"
+
+
+def _error(message: str, hint: str | None) -> None:
+    line = f"nkcorpus: error: {message}"
+    if hint:
+        line += f" ({hint})"
+    print(line, file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, point stdout at /dev/null so exit does not fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

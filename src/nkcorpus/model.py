@@ -1,0 +1,53 @@
+"""Plain, frozen data passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A searchable piece of one document: a paragraph or a window of one.
+
+    ``line_start``/``line_end`` are 1-based lines of the document's text;
+    ``char_start``/``char_end`` are offsets into that (normalized) text.
+    """
+
+    line_start: int
+    line_end: int
+    char_start: int
+    char_end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A highlighted word: offsets into ``Hit.text`` and the query term it matched."""
+
+    start: int
+    end: int
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    rank: int
+    score: float
+    path: str
+    line_start: int
+    line_end: int
+    text: str
+    matches: tuple[Match, ...]
+    unit: str = "line"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    hits: tuple[Hit, ...]
+    total: int
+    seconds: float
+    searched_terms: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())

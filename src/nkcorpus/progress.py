@@ -1,0 +1,48 @@
+"""A rich progress bar for indexing on a terminal (CLI side only)."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import (BarColumn, DownloadColumn, Progress,
+                           TextColumn, TimeRemainingColumn, TransferSpeedColumn)
+
+
+class RichProgress:
+    """Files done, MB and MB/s, ETA; warnings printed above the bar."""
+
+    def __init__(self) -> None:
+        self.console = Console(file=sys.stderr)
+        self.bar: Progress | None = None
+        self.task = None
+        self.files = 0
+
+    def start(self, files: int, nbytes: int) -> None:
+        if files == 0:
+            return
+        self.bar = Progress(
+            TextColumn("indexing"), BarColumn(),
+            TextColumn("{task.fields[files]}/{task.fields[total_files]} files"),
+            DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
+            console=self.console, transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("index", total=nbytes, files=0, total_files=files)
+        self.files = 0
+
+    def advance(self, nbytes: int) -> None:
+        if self.bar is not None:
+            self.files += 1
+            self.bar.update(self.task, advance=nbytes, files=self.files)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def warn(self, rel: str, reason: str) -> None:
+        self.console.print(f"nkcorpus: warning: skipped {rel}: {reason}", markup=False, highlight=False)
+
+    def waiting(self, message: str) -> None:
+        self.console.print(f"nkcorpus: {message}", markup=False, highlight=False)

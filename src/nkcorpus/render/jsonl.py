@@ -1,0 +1,31 @@
+"""JSON Lines: one object per hit, nothing else on stdout.
+
+Keys (documented in the README, locked by a test): rank, score, path,
+line_start, line_end, unit, text, matches [{start, end, term}].
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from nkcorpus.model import Hit, SearchResult
+
+
+def hit_object(hit: Hit) -> dict:
+    return {
+        "rank": hit.rank,
+        "score": hit.score,
+        "path": hit.path,
+        "line_start": hit.line_start,
+        "line_end": hit.line_end,
+        "unit": hit.unit,
+        "text": hit.text,
+        "matches": [{"start": m.start, "end": m.end, "term": m.term} for m in hit.matches],
+    }
+
+
+def render(result: SearchResult, stream: TextIO, options) -> None:
+    for hit in result.hits:
+        stream.write(json.dumps(hit_object(hit), ensure_ascii=False) + "\n")
+    stream.flush()

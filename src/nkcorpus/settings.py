@@ -1,0 +1,68 @@
+"""Every default in one place, and the frozen settings the core runs on."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+APP_NAME = "nkcorpus"
+DEFAULT_LIMIT = 10
+INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"
+
+
+def bundled_corpus() -> Path:
+    """The bundled essays: inside the installed package, or the checkout's seeds/."""
+    here = Path(__file__).resolve().parent
+    installed = here / "seeds"
+    return installed if installed.is_dir() else here.parent.parent / "seeds"
+
+
+def index_base(explicit: Path | None = None, env: Mapping[str, str] = os.environ) -> Path:
+    """Folder holding one index per corpus: --index-dir, $NKCORPUS_INDEX_DIR,
+    else the user cache directory (honours $XDG_CACHE_HOME)."""
+    if explicit is not None:
+        return explicit.expanduser()
+    if env.get(INDEX_DIR_ENV):
+        return Path(env[INDEX_DIR_ENV]).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False) / "indexes"
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """A folder of documents, and how its paths are shown to the user."""
+
+    root: Path
+    display: str
+
+    @classmethod
+    def from_arg(cls, arg: str | None) -> Corpus:
+        if arg is None:
+            root = bundled_corpus()
+            return cls(root, str(root))
+        return cls(Path(arg).expanduser(), arg.rstrip("/\\") or arg)
+
+    def show(self, rel: str) -> str:
+        """The path of a document as output: the corpus as given, then ``rel``."""
+        return f"{self.display}/{rel}" if self.display else rel
+
+
+@dataclass(frozen=True, slots=True)
+class SearchSettings:
+    query: str
+    corpus: Corpus = field(default_factory=lambda: Corpus.from_arg(None))
+    limit: int = DEFAULT_LIMIT
+    index_base: Path = field(default_factory=index_base)
+    exact: bool = False
+    update: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSettings:
+    corpus: Corpus
+    index_base: Path = field(default_factory=index_base)
+    rebuild: bool = False
+    wait: bool = True

@@ -1,0 +1,72 @@
+"""Library-level search over the bundled essays (no CLI)."""
+
+import pytest
+
+from nkcorpus.errors import QueryError
+from nkcorpus.search import search
+from nkcorpus.settings import Corpus, SearchSettings
+
+from conftest import seed_line
+
+
+def run(query, index_base, **kw):
+    return search(SearchSettings(query=query, corpus=Corpus.from_arg(None), index_base=index_base, **kw))
+
+
+def top(result, n=3):
+    return [(h.path.rsplit("/", 1)[1][:3], h.line_start) for h in result.hits[:n]]
+
+
+def test_korut_finds_paragraphs_that_say_korut(index_base):
+    result = run("Korut", index_base)
+    assert result.hits
+    for hit in result.hits:
+        assert hit.path.endswith("004_9e8869e5b5bb319d.txt")
+        assert "korut" in hit.text.lower()
+        assert hit.text == seed_line("004", hit.line_start).strip()
+
+
+def test_sanksi_dk_pbb(index_base):
+    result = run("sanksi DK PBB", index_base)
+    assert ("003", 8) in top(result, 3) or ("003", 7) in top(result, 3)
+    assert all(h.matches for h in result.hits)
+
+
+def test_quoted_phrase_uji_coba_nuklir(index_base):
+    result = run('"uji coba nuklir"', index_base)
+    assert result.hits
+    for hit in result.hits:
+        assert "uji coba nuklir" in hit.text.lower()
+
+
+def test_mengembangkan_senjata_highlights_pengembangan(index_base):
+    result = run("mengembangkan senjata", index_base)
+    words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}
+    assert {"mengembangkan", "pengembangan", "senjata"} <= words
+
+
+def test_hits_point_at_their_seed_lines(index_base):
+    for hit in run("nuklir", index_base, limit=50).hits:
+        name = hit.path.rsplit("/", 1)[1][:3]
+        raw = seed_line(name, hit.line_start).replace("\u00a0", " ").replace("\u00c2", "")
+        assert hit.text == raw.strip()
+        for m in hit.matches:
+            assert 0 <= m.start < m.end <= len(hit.text)
+
+
+def test_reduplicated_query_matches_plain_word(index_base):
+    assert top(run("negara-negara", index_base), 50) == top(run("negara", index_base), 50)
+
+
+def test_no_hits_and_no_words(index_base):
+    assert run("qwertyuiop", index_base).hits == ()
+    with pytest.raises(QueryError):
+        run("  ?! ", index_base)
+
+
+def test_limit_and_ranks(index_base):
+    result = run("nuklir", index_base, limit=3)
+    assert [h.rank for h in result.hits] == [1, 2, 3]
+    assert result.total > 3
+    scores = [h.score for h in result.hits]
+    assert scores == sorted(scores, reverse=True)
