@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import io
-import logging
 import re
 import warnings
 from collections.abc import Callable, Iterator
@@ -211,6 +210,8 @@ def _library_errors(reason: str) -> Iterator[None]:
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
     """Silence the warnings and log records parsers emit for sloppy files."""
+    import logging  # not at module import: keep the CLI's start-up fast
+
     logger = logging.getLogger("pypdf")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
@@ -253,10 +254,14 @@ _DROP_TAGS = frozenset(
     {"script", "style", "noscript", "template", "svg", "head", "title", "iframe", "object"}
 )
 _BLOCK_TAGS = frozenset(
-    """address article aside blockquote body caption center details dialog div dl
-    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html
-    legend main menu nav ol p pre section summary table tbody tfoot thead ul""".split()
-)
+    {
+        "address", "article", "aside", "blockquote", "body", "caption", "center",
+        "details", "dialog", "div", "dl", "fieldset", "figcaption", "figure", "footer",
+        "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html",
+        "legend", "main", "menu", "nav", "ol", "p", "pre", "section", "summary",
+        "table", "tbody", "tfoot", "thead", "ul",
+    }
+)  # fmt: skip
 _LINE_TAGS = frozenset({"br", "li", "dt", "dd", "tr", "td", "th", "option"})
 _HTML_SPACE_RE = re.compile(r"[ \t\n\r\f\xa0]+")
 _META_CHARSET_RE = re.compile(
@@ -469,7 +474,9 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W_PARAGRAPH = _W + "p"
 # Block-level containers whose paragraphs count: tables (rows, cells) and
 # content controls; text boxes and headers/footers are not read.
-_W_CONTAINERS = frozenset(_W + name for name in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml"))
+_W_CONTAINERS = frozenset(
+    _W + name for name in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml")
+)
 
 
 def _extract_docx(data: bytes) -> Extracted:
@@ -484,24 +491,24 @@ def _extract_docx(data: bytes) -> Extracted:
 
         document = docx.Document(io.BytesIO(data))
         out = _Lines()
-        for number, text in enumerate(_docx_paragraphs(document.element.body), 1):
+        for number, text in enumerate(_docx_paragraphs(document.element.body, document), 1):
             out.gap()
             for line in _normalize_newlines(text).split("\n"):
                 out.add(line, number)
         return out.result("paragraph", _safe_title(lambda: document.core_properties.title))
 
 
-def _docx_paragraphs(element: Any) -> Iterator[str]:
+def _docx_paragraphs(element: Any, document: Any) -> Iterator[str]:
     """Texts of the non-blank paragraphs under ``element``, in document order."""
     from docx.text.paragraph import Paragraph
 
     for child in element.iterchildren():
         if child.tag == _W_PARAGRAPH:
-            text = Paragraph(child, None).text
+            text = Paragraph(child, document).text
             if text.strip():
                 yield text
         elif child.tag in _W_CONTAINERS:
-            yield from _docx_paragraphs(child)
+            yield from _docx_paragraphs(child, document)
 
 
 _HANDLERS: dict[str, Callable[[bytes], Extracted]] = {
