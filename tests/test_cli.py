@@ -59,6 +59,12 @@ def test_exit_codes(index_base, tmp_path):
     assert bad.stderr.count("\n") == 1
 
 
+def test_several_arguments_form_one_query(index_base):
+    joined = run_cli("search", "mengembangkan", "senjata", "--json", "-n", "50")
+    quoted = run_cli("search", "mengembangkan senjata", "--json", "-n", "50")
+    assert joined.returncode == 0 and joined.stdout == quoted.stdout
+
+
 def test_empty_query_is_an_error_in_one_line(index_base):
     proc = run_cli("search", " ")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -46,7 +46,8 @@ IndexDirOpt = Annotated[
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words to find; "quoted words" form a phrase.')],
+    query: Annotated[list[str], typer.Argument(
+        help='Words to find (one or more arguments); "quoted words" form a phrase.')],
     corpus: CorpusOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show.")] = DEFAULT_LIMIT,
     json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")] = False,
@@ -54,7 +55,7 @@ def search(
     index_dir: IndexDirOpt = None,
 ) -> int:
     """Search a corpus (built or refreshed automatically when its files changed)."""
-    settings = SearchSettings(query=query, corpus=Corpus.from_arg(corpus), limit=limit,
+    settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
                               index_base=index_base(index_dir))
     from nkcorpus import render
     from nkcorpus.search import search as run_search
