@@ -125,7 +125,7 @@ def _productive(word: str, root: str, support, vocab: Counter) -> bool:
     n_strong = sum(1 for p in patterns if strong(p))
     if n_strong >= MIN_PATTERNS:
         return True
-    if len(root) <= MIN_ROOT:  # short roots (tek, mak, but) need the full evidence
+    if len(root) < MIN_ROOT:  # one-syllable roots (bom, cat) need the full evidence
         return False
     share = vocab[root] / max(vocab[word], 1)
     if n_strong >= 1 and share >= ATTESTED_SHARE:

@@ -18,8 +18,8 @@ def top(result, n=3):
 
 
 def test_korut_finds_paragraphs_that_say_korut(index_base):
-    result = run("Korut", index_base)
-    assert result.hits
+    result = run("Korut", index_base, exact=True)
+    assert result.hits and result.expansions == ()
     for hit in result.hits:
         assert hit.path.endswith("004_9e8869e5b5bb319d.txt")
         assert "korut" in hit.text.lower()
@@ -32,11 +32,12 @@ def test_sanksi_dk_pbb(index_base):
     assert all(h.matches for h in result.hits)
 
 
-def test_quoted_phrase_uji_coba_nuklir(index_base):
-    result = run('"uji coba nuklir"', index_base)
-    assert result.hits
-    for hit in result.hits:
-        assert "uji coba nuklir" in hit.text.lower()
+def test_quoted_phrase_uji_coba_nuklir_ranks_the_phrase_first(index_base):
+    result = run('"uji coba nuklir"', index_base, exact=True, limit=50)
+    holding = ["uji coba nuklir" in h.text.lower() for h in result.hits]
+    assert holding[0] and holding == sorted(holding, reverse=True)
+    required = run('+"uji coba nuklir"', index_base, exact=True, limit=50)
+    assert required.hits and all("uji coba nuklir" in h.text.lower() for h in required.hits)
 
 
 def test_mengembangkan_senjata_highlights_pengembangan(index_base):

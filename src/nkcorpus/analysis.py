@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 
 # A word: letters/digits, with inner hyphens or apostrophes (negara-negara,
 # Jong-un, Non-Proliferation, Qur'an). Parts are indexed separately.
@@ -67,18 +67,20 @@ def iter_terms(text: str, stemmed: bool = True) -> Iterator[tuple[str, int, int,
     """(term, position, start, end) for every token of ``text``.
 
     Hyphenated words give one token per part; a part whose term repeats the
-    previous part's (``negara-negara``, ``berpuluh-puluh``) is dropped, so
-    reduplication matches the plain word.
+    previous part's, or whose letters end it (``negara-negara``,
+    ``berpuluh-puluh``, ``bersama-sama``), is dropped, so reduplication
+    matches the plain word.
     """
     norm = stem if stemmed else _identity
     pos = 0
     for word in WORD.finditer(text):
-        previous = None
+        previous = previous_surface = None
         for part in _PART.finditer(word.group()):
-            term = norm(fold(part.group()))
-            if term == previous:
-                continue
-            previous = term
+            surface = fold(part.group())
+            term = norm(surface)
+            if term == previous or (previous_surface and previous_surface.endswith(surface)):
+                continue  # negara-negara, bersama-sama: one word
+            previous, previous_surface = term, surface
             start = word.start() + part.start()
             yield term, pos, start, start + len(part.group())
             pos += 1

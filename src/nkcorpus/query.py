@@ -26,12 +26,14 @@ from nkcorpus.analysis import fold, iter_terms, stem
 from nkcorpus.errors import QueryError
 
 # Weights, chosen on benchmarks/quality.py (see the README).
-ALIAS_WEIGHT = 0.6
-TYPO_WEIGHT = 0.5
+ALIAS_WEIGHT = 0.8
+TYPO_WEIGHT = 0.8  # close spellings of a word the index lacks
+RARE_TYPO_WEIGHT = 0.4  # ... of a word the index has, but rarely
+PHRASE_WORDS_WEIGHT = 0.3  # the words of a quoted phrase, apart
 SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
 PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
-COORD = 0.9  # Whoosh coordination bonus: more distinct matches, higher rank
+COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
 RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
 MAX_SUGGESTIONS = 3
@@ -112,7 +114,7 @@ def _atom(tok: str, paths: list[str]) -> Clause | None:
         occur, tok = ("must" if tok[0] == "+" else "not"), tok[1:]
     if tok.startswith('"'):
         body = tok.strip('"')
-        return Clause("phrase", body, "must" if occur == "should" else occur) if body.strip() else None
+        return Clause("phrase", body, occur) if body.strip() else None
     if tok.lower().startswith("path:") and len(tok) > 5:
         paths.append(tok[5:])
         return None
@@ -157,7 +159,7 @@ class Builder:
         self.exact = exact
         self.highlight: set[str] = set()
         self.searched: list[str] = []
-        self.expansions: dict[str, None] = {}
+        self.expansions: dict[str, dict[str, None]] = {}
         self.suggestions: dict[str, None] = {}
         self.had_phrase = False
 
@@ -206,7 +208,11 @@ class Builder:
             return None
         if clause.kind == "phrase":
             self.had_phrase = clause.occur == "must" or self.had_phrase
-            return self._phrase(words, clause.text)
+            phrase = self._phrase(words, clause.text)
+            if clause.occur != "should" or len(words) < 2:
+                return phrase
+            loose = [self.q.Term("text", s) for s, _ in dict.fromkeys(words)]
+            return self.q.Or([phrase, self.q.Or(loose, boost=PHRASE_WORDS_WEIGHT)])
         if len(words) > 1:  # a hyphenated word: Kim Jong-un, Six-Party
             return self._phrase(words, clause.text)
         return self._word(*words[0], expand=clause.occur != "not")
@@ -222,7 +228,7 @@ class Builder:
         keep = content or words
         for stem_, surface in dict.fromkeys(keep):
             yield self._word(stem_, surface, expand=False), "should"
-        for part in self._alias_parts(words):
+        for part in self._alias_parts([self._corrected(w) for w in words]):
             yield part, "should"
         if self.reader is not None:
             for stem_, surface in dict.fromkeys(keep):
@@ -252,7 +258,7 @@ class Builder:
         parts = []
         for terms, text in alts.items():
             self.highlight.update(terms)
-            self.expansions[f"{typed} → {text}"] = None
+            self.expansions.setdefault(typed, {})[text] = None
             parts.append(q.Phrase("text", list(terms)) if len(terms) > 1 else q.Term("text", terms[0]))
         return q.Or(parts, boost=ALIAS_WEIGHT) if len(parts) > 1 else _boosted(parts[0], ALIAS_WEIGHT)
 
@@ -291,6 +297,16 @@ class Builder:
 
     # typos
 
+    def _corrected(self, word: tuple[str, str]) -> tuple[str, str]:
+        """The word, or its best close spelling if the index lacks it (for alias matching)."""
+        stem_, surface = word
+        if self.reader is None or self.exact or len(surface) < MIN_TYPO_LEN or not surface.isalpha():
+            return word
+        if self.reader.doc_frequency("raw", surface) or self.reader.doc_frequency("text", stem_):
+            return word
+        found = _close_spellings(self.reader, surface, 0)
+        return (stem(found[0]), found[0]) if found else word
+
     def _typos(self, stem_: str, surface: str):
         """Close spellings of a word rare or absent in the index, or None."""
         if self.exact or len(surface) < MIN_TYPO_LEN or not surface.isalpha():
@@ -307,11 +323,12 @@ class Builder:
             self.suggestions[f"{surface} → {found[0]}"] = None
         else:
             for cand in found:
-                self.expansions[f"{surface} → {cand}"] = None
+                self.expansions.setdefault(surface, {})[cand] = None
         for cand in found:
             self.highlight.add(stem(cand))
         terms = [self.q.Term("raw", c) for c in found]
-        return self.q.Or(terms, boost=TYPO_WEIGHT) if len(terms) > 1 else _boosted(terms[0], TYPO_WEIGHT)
+        weight = TYPO_WEIGHT if df == 0 else RARE_TYPO_WEIGHT
+        return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
 
 
 def _boosted(query, boost: float):
@@ -319,12 +336,22 @@ def _boosted(query, boost: float):
     return query
 
 
+def max_edits(word: str, df: int) -> int:
+    """Edits allowed for a word's close spellings: one (two for a long word
+    the index lacks); none for a short word the index has."""
+    if df:
+        return 1 if len(word) >= 6 else 0
+    return 1 if len(word) <= 7 else 2
+
+
 def _close_spellings(reader, word: str, df: int) -> list[str]:
-    """Indexed words within 1 edit (2 for long words), more frequent than
-    ``word``, nearest and most frequent first."""
+    """Indexed words within ``max_edits``, more frequent than ``word``,
+    nearest and most frequent first (Damerau-Levenshtein: a swap is one edit)."""
     from whoosh.support.levenshtein import damerau_levenshtein
 
-    maxdist = 1 if len(word) <= 5 else 2
+    maxdist = max_edits(word, df)
+    if not maxdist:
+        return []
     scored = []
     for cand in reader.terms_within("raw", word, maxdist, prefix=1):
         if cand == word or not cand.isalpha():
@@ -352,6 +379,7 @@ def parse(text: str, reader=None, aliases=None, exact: bool = False) -> ParsedQu
     return ParsedQuery(
         query=query, terms=frozenset(builder.highlight),
         searched=tuple(dict.fromkeys(builder.searched)),
-        expansions=tuple(builder.expansions), suggestions=tuple(builder.suggestions),
+        expansions=tuple(f"{typed} → {', '.join(alts)}" for typed, alts in builder.expansions.items()),
+        suggestions=tuple(builder.suggestions),
         paths=tuple(paths), relaxed=relaxed,
     )
