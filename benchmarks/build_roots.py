@@ -37,6 +37,7 @@ MIN_PATTERNS = 2  # productive root: reached by this many affix patterns
 PATTERN_COUNT = 3  # ... each seen at least this often
 ATTESTED_SHARE = 0.05  # a root seen alone this often (vs the word) needs one strong pattern
 COMMON_SHARE = 0.2  # ... seen alone this often needs any one pattern (bersifat)
+FAMILY_SHARE = 0.05  # the root's other forms, together, at least this often (vs the word)
 IMPLIED_PATTERNS = 3  # unattested root implied by this many patterns
 NOT_ROOTS = frozenset(
     "nah sih kan lah pun dong kok toh wah si se ya nya tah kah per para lu gue deh kek".split()
@@ -103,6 +104,7 @@ def derive_roots(vocab: Counter, protected: set[str]) -> set[str]:
     for _ in range(ROUNDS):
         support: dict[str, set[str]] = defaultdict(set)
         parent: dict[str, str] = {}
+        mass: Counter = Counter()
         clitic_forms = set()
         for word in vocab:
             reading = best_reading(word, roots, vocab)
@@ -110,17 +112,20 @@ def derive_roots(vocab: Counter, protected: set[str]) -> set[str]:
                 clitic_forms.add(word)  # negaranya, itulah: a form of its base
             elif reading:
                 parent[word] = reading[0]
+                mass[reading[0]] += vocab[word]
                 if vocab[word] >= PATTERN_COUNT:
                     support[reading[0]].add(reading[1])
-        derived = {w for w, c in parent.items() if _productive(w, c, support, vocab)}
+        derived = {w for w, c in parent.items() if _productive(w, c, support, mass, vocab)}
         derived |= clitic_forms
         roots = (candidates - derived) | (protected & candidates) | (protected - NOT_ROOTS)
     return roots
 
 
-def _productive(word: str, root: str, support, vocab: Counter) -> bool:
+def _productive(word: str, root: str, support, mass: Counter, vocab: Counter) -> bool:
     """Whether ``word`` counts as an affixed form of ``root``: the root takes
     two strong patterns, or is itself common enough beside the word."""
+    if mass[root] - vocab[word] + vocab[root] < FAMILY_SHARE * vocab[word]:
+        return False  # kepala: palai, mengepalai are too rare to make it ke- + pala
     patterns = support[root]
     n_strong = sum(1 for p in patterns if strong(p))
     if n_strong >= MIN_PATTERNS:

@@ -43,7 +43,7 @@ def _nasal(rest: str, tag: str) -> list[tuple[str, str]]:
             out.append((tail, tag))
         elif _vowel(tail, 0):
             out += [(tail, tag), ("k" + tail, tag)]
-            if tail.startswith("e") and len(tail) <= 5:
+            if tail.startswith("e") and len(tail) <= 4:
                 out.append((tail[1:], tag))  # menge-/penge- before one-syllable roots: mengebom
     elif rest.startswith("m"):
         tail = rest[1:]
