@@ -311,11 +311,11 @@ class Builder:
         """Close spellings of a word rare or absent in the index, or None."""
         if self.exact or len(surface) < MIN_TYPO_LEN or not surface.isalpha():
             return None
-        if surface in stop_words() or (self.aliases and self.aliases.expand((stem_,), 0)[0]):
+        if surface in stop_words():
             return None
         df = self.reader.doc_frequency("raw", surface)
-        if df > RARE_DF:
-            return None
+        if df > RARE_DF or (df == 0 and self.aliases and self.aliases.expand((stem_,), 0)[0]):
+            return None  # common, or an absent word its aliases already cover
         found = _close_spellings(self.reader, surface, df)
         if not found:
             return None
