@@ -116,3 +116,37 @@ def test_runs_from_another_directory(index_base, tmp_path):
     proc = run_cli("search", "Kim Jong-un", "--json", cwd=tmp_path)
     assert proc.returncode == 0 and json.loads(proc.stdout.splitlines()[0])["path"].startswith("/")
     assert str(ROOT) in proc.stdout or "site-packages" in proc.stdout
+
+
+def test_did_you_mean_and_also_searched_lines(index_base):
+    proc = run_cli("search", "sangsi korut", "--color", "never")
+    assert proc.returncode == 0
+    assert "did you mean: sangsi → sanksi" in proc.stdout
+    assert "also searched: korut → Korea Utara" in proc.stdout
+    exact = run_cli("search", "sangsi korut", "--color", "never", "--exact")
+    assert "did you mean" not in exact.stdout and "also searched" not in exact.stdout
+
+
+def test_json_carries_suggestions(index_base):
+    proc = run_cli("search", "reaktor nukilr", "--json")
+    obj = json.loads(proc.stdout.splitlines()[0])
+    assert obj["suggestions"] == ["nukilr → nuklir"]
+
+
+def test_file_option_and_aliases_file(index_base, tmp_path):
+    proc = run_cli("search", "nuklir", "--file", "003_*", "--json", "-n", "50")
+    assert proc.returncode == 0
+    assert all("/003_" in json.loads(line)["path"] for line in proc.stdout.splitlines())
+    mine = tmp_path / "aliases.txt"
+    mine.write_text("zzqx => Juche\n", encoding="utf-8")
+    found = run_cli("search", "zzqx", "--aliases", str(mine), "--json")
+    assert found.returncode == 0 and "juche" in found.stdout.lower()
+    bad = run_cli("search", "nuklir", "--aliases", str(tmp_path / "none.txt"))
+    assert bad.returncode == 2 and bad.stderr.startswith("nkcorpus: error: cannot read the aliases file")
+    assert bad.stderr.count("\n") == 1
+
+
+def test_malformed_query_never_traces(index_base):
+    for q in ['"uji coba', "(sanksi AND", "NOT", ") OR (", "-nuklir"]:
+        proc = run_cli("search", q)
+        assert "Traceback" not in proc.stderr and proc.returncode in (0, 1, 2)

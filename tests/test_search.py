@@ -71,3 +71,45 @@ def test_limit_and_ranks(index_base):
     assert result.total > 3
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_typo_gives_a_suggestion_and_still_finds(index_base):
+    result = run("reaktor nukilr", index_base)
+    assert "nukilr → nuklir" in result.suggestions
+    assert any(h.text[m.start:m.end].lower() == "nuklir" for h in result.hits for m in h.matches)
+    assert run("reaktor nukilr", index_base, exact=True).suggestions == ()
+
+
+def test_author_typo_is_found_from_the_right_spelling(index_base):
+    result = run("negosiasi", index_base)
+    words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}
+    assert "negoisasi" in words
+
+
+def test_alias_finds_the_other_name(index_base):
+    result = run("Korea Utara menyerahkan", index_base, limit=50)
+    assert any("korut" in h.text.lower() for h in result.hits)
+    assert any(e.startswith("korea utara → ") for e in result.expansions)
+
+
+def test_english_query_finds_indonesian_passages(index_base):
+    result = run("ballistic missile", index_base)
+    assert result.hits and "rudal" in result.hits[0].text.lower()
+
+
+def test_not_and_file_filter(index_base):
+    without = run("nuklir -korut", index_base, limit=100)
+    assert without.hits and all("korut" not in h.text.lower() for h in without.hits)
+    only = run("nuklir path:004*", index_base, limit=100)
+    assert only.hits and all("/004_" in h.path for h in only.hits)
+    files = run("nuklir", index_base, limit=100, files=("001_*.txt",))
+    assert files.hits and all("/001_" in h.path for h in files.hits)
+
+
+def test_prefix_wildcard_uses_surface_forms(index_base):
+    result = run("denukl*", index_base, limit=100)
+    assert result.hits and all("denukl" in h.text.lower() for h in result.hits)
+
+
+def test_stop_words_only_query_still_works(index_base):
+    assert run("yang dan", index_base).hits

@@ -353,12 +353,15 @@ def _close_spellings(reader, word: str, df: int) -> list[str]:
     if not maxdist:
         return []
     scored = []
-    for cand in reader.terms_within("raw", word, maxdist, prefix=1):
+    # Whoosh's automaton counts a swap as two edits: ask for one more, then
+    # keep what is within ``maxdist`` counting a swap as one.
+    for cand in reader.terms_within("raw", word, maxdist + 1, prefix=1):
         if cand == word or not cand.isalpha():
             continue
-        cdf = reader.doc_frequency("raw", cand)
+        dist = damerau_levenshtein(word, cand)
+        cdf = reader.doc_frequency("raw", cand) if dist <= maxdist else 0
         if cdf > df:
-            scored.append((damerau_levenshtein(word, cand), -cdf, cand))
+            scored.append((dist, -cdf, cand))
     scored.sort()
     return [c for _, _, c in scored[:MAX_SUGGESTIONS]]
 
