@@ -162,6 +162,7 @@ class Builder:
         self.expansions: dict[str, dict[str, None]] = {}
         self.suggestions: dict[str, None] = {}
         self.had_phrase = False
+        self._spelled: dict[tuple[str, int], list[str]] = {}
 
     # clauses -> query
 
@@ -297,6 +298,12 @@ class Builder:
 
     # typos
 
+    def _spellings(self, surface: str, df: int) -> list[str]:
+        """Close spellings, looked up once per word and query."""
+        if (surface, df) not in self._spelled:
+            self._spelled[surface, df] = _close_spellings(self.reader, surface, df)
+        return self._spelled[surface, df]
+
     def _corrected(self, word: tuple[str, str]) -> tuple[str, str]:
         """The word, or its best close spelling if the index lacks it (for alias matching)."""
         stem_, surface = word
@@ -304,7 +311,7 @@ class Builder:
             return word
         if self.reader.doc_frequency("raw", surface) or self.reader.doc_frequency("text", stem_):
             return word
-        found = _close_spellings(self.reader, surface, 0)
+        found = self._spellings(surface, 0)
         return (stem(found[0]), found[0]) if found else word
 
     def _typos(self, stem_: str, surface: str):
@@ -316,7 +323,7 @@ class Builder:
         df = self.reader.doc_frequency("raw", surface)
         if df > RARE_DF or (df == 0 and self.aliases and self.aliases.expand((stem_,), 0)[0]):
             return None  # common, or an absent word its aliases already cover
-        found = _close_spellings(self.reader, surface, df)
+        found = self._spellings(surface, df)
         if not found:
             return None
         if df == 0 and self.reader.doc_frequency("text", stem_) == 0:
@@ -353,9 +360,9 @@ def _close_spellings(reader, word: str, df: int) -> list[str]:
     if not maxdist:
         return []
     scored = []
-    # Whoosh's automaton counts a swap as two edits: ask for one more, then
-    # keep what is within ``maxdist`` counting a swap as one.
-    for cand in reader.terms_within("raw", word, maxdist + 1, prefix=1):
+    # Whoosh's automaton counts a swap as two edits: for one edit ask for
+    # two, then keep what is within ``maxdist`` counting a swap as one.
+    for cand in reader.terms_within("raw", word, maxdist + (maxdist == 1), prefix=1):
         if cand == word or not cand.isalpha():
             continue
         dist = damerau_levenshtein(word, cand)
