@@ -53,16 +53,31 @@ def search(
     json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")] = False,
     color: Annotated[Color, typer.Option(help="Colour the output.")] = Color.auto,
     index_dir: IndexDirOpt = None,
+    exact: Annotated[bool, typer.Option(
+        "--exact", help="No aliases, glossary or typo matching: only the words typed (still stemmed).")] = False,
+    file: Annotated[Optional[list[str]], typer.Option(
+        "--file", "-f", metavar="GLOB", help="Only files whose path or name matches GLOB (repeatable).")] = None,
+    aliases: Annotated[Optional[str], typer.Option(
+        "--aliases", metavar="FILE", envvar="NKCORPUS_ALIASES", show_envvar=True,
+        help="Your own aliases ('a = b' lines), added to the bundled ones.")] = None,
 ) -> int:
-    """Search a corpus (built or refreshed automatically when its files changed)."""
+    """Search a corpus (built or refreshed automatically when its files changed).
+
+    Words are optional (passages with more of them rank first); "quoted words"
+    rank passages holding them together first; +word must appear, -word must
+    not; a AND b, a OR b, NOT a, (groups), prefix*, path:GLOB.
+    """
     settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
-                              index_base=index_base(index_dir))
+                              index_base=index_base(index_dir), exact=exact,
+                              files=tuple(file or ()), aliases_file=aliases)
     from nkcorpus import render
     from nkcorpus.search import search as run_search
 
     result = run_search(settings, _progress(quiet=False))
     options = render.RenderOptions(color=_use_color(color), width=_width())
     _print_warnings(result.warnings)
+    if json and not result.hits and result.suggestions:
+        print("nkcorpus: did you mean: " + ", ".join(result.suggestions), file=sys.stderr)
     try:
         render.render("json" if json else "text", result, sys.stdout, options)
     except BrokenPipeError:  # the reader (| head) has what it wanted

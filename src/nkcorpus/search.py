@@ -13,21 +13,51 @@ from nkcorpus.settings import SearchSettings
 
 def search(settings: SearchSettings, progress: index.Progress | None = None) -> SearchResult:
     started = time.perf_counter()
-    parsed = query.parse(settings.query)
+    query.parse(settings.query)  # a query with nothing to search fails before any indexing
     root = check_root(settings.corpus.root)
     home = index.corpus_home(settings.index_base, root)
     opened = index.open_fresh(root, home, progress, update_allowed=settings.update)
+    aliases = None if settings.exact else _aliases(settings)
     from whoosh.scoring import BM25F
 
     with opened.index.searcher(weighting=BM25F()) as searcher:
-        results = searcher.search(parsed.query, limit=settings.limit)
+        parsed = query.parse(settings.query, searcher.reader(), aliases, settings.exact)
+        globs = settings.files + parsed.paths
+        file_filter = path_filter(globs) if globs else None
+        results = searcher.search(parsed.query, limit=settings.limit, filter=file_filter)
+        warnings = list(opened.warnings)
+        if results.is_empty() and parsed.relaxed is not None:
+            results = searcher.search(parsed.relaxed, limit=settings.limit, filter=file_filter)
+            if not results.is_empty():
+                warnings.append("no passage holds the quoted phrase; showing passages with its words")
         hits = tuple(_hit(rank, r, settings, parsed.terms) for rank, r in enumerate(results, 1))
         total = len(results)
     return SearchResult(
         query=settings.query, hits=hits, total=total,
         seconds=time.perf_counter() - started, searched_terms=parsed.searched,
-        warnings=opened.warnings,
+        expansions=parsed.expansions, suggestions=parsed.suggestions,
+        warnings=tuple(warnings),
     )
+
+
+def _aliases(settings: SearchSettings):
+    from nkcorpus import aliases
+
+    return aliases.load(settings.aliases_file)
+
+
+def path_filter(globs: tuple[str, ...]):
+    """Whoosh filter keeping files whose path inside the corpus, or whose
+    name, matches one of ``globs`` (``*`` also crosses folders)."""
+    from whoosh import query as q
+
+    parts = []
+    for glob in globs:
+        glob = glob.strip().lstrip("./") or "*"
+        parts.append(q.Wildcard("path", glob))
+        if "/" not in glob:
+            parts.append(q.Wildcard("path", "*/" + glob))
+    return q.Or(parts)
 
 
 def _hit(rank: int, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
