@@ -113,3 +113,11 @@ def test_prefix_wildcard_uses_surface_forms(index_base):
 
 def test_stop_words_only_query_still_works(index_base):
     assert run("yang dan", index_base).hits
+
+
+def test_a_word_of_the_heading_finds_the_section(index_base):
+    # 001:11 is a list item under the heading "2. Jepang" that never says Jepang
+    found = top(run("jepang", index_base, limit=50), 50)
+    assert ("001", 11) in found and found.index(("001", 10)) < found.index(("001", 11))
+    required = top(run("+jepang", index_base, limit=50), 50)
+    assert ("001", 11) not in required  # a required word must be in the passage itself

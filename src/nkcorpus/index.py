@@ -31,7 +31,7 @@ from nkcorpus.analysis import ANALYZER_VERSION, analyzer
 from nkcorpus.errors import IndexError_
 from nkcorpus.passages import split_passages
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: the context field (title and heading)
 MANIFEST = "manifest.json"
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
@@ -103,6 +103,7 @@ def schema():
         loc_end=STORED,
         text=TEXT(analyzer=analyzer(stemmed=True), stored=True, phrase=True),
         raw=TEXT(analyzer=analyzer(stemmed=False), phrase=False),
+        context=TEXT(analyzer=analyzer(stemmed=True), phrase=True),
     )
 
 
@@ -280,12 +281,12 @@ def _index_files(writer, root: Path, rels, found: dict, manifest: Manifest,
 
 
 def _add_document(writer, rel: str, document: corpus_mod.Document) -> int:
-    passages = split_passages(document.text)
+    passages = split_passages(document.text, document.title)
     for p in passages:
         writer.add_document(
             path=rel, unit=document.unit,
             loc_start=document.location(p.line_start), loc_end=document.location(p.line_end),
-            text=p.text, raw=p.text,
+            text=p.text, raw=p.text, context=p.context,
         )
     return len(passages)
 

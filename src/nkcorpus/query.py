@@ -13,10 +13,13 @@ other names of what was typed, weighted below it; a word rare or absent in
 the index also finds its close spellings (typos), weighted lower still; stop
 words are dropped from the optional words unless nothing else is left; words
 typed together score more when they stand close together in a passage.
+Optional words also count, with a lower weight, when they stand in the title
+or heading a passage is under (its ``context`` field).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +36,7 @@ PHRASE_WORDS_WEIGHT = 0.3  # the words of a quoted phrase, apart
 SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
 PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
+CONTEXT_WEIGHT = 0.3  # a word found in the title or heading a passage stands under
 COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
 RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
@@ -169,6 +173,8 @@ class Builder:
     def build(self, clauses: list[Clause], relax: bool = False):
         should, must, must_not = [], [], []
         for part, occur in self._parts(clauses, relax):
+            if occur == "should" and CONTEXT_WEIGHT:
+                part = in_context(part, CONTEXT_WEIGHT)
             {"should": should, "must": must, "not": must_not}[occur].append(part)
         return self._combine(should, must, must_not)
 
@@ -336,6 +342,31 @@ class Builder:
         terms = [self.q.Term("raw", c) for c in found]
         weight = TYPO_WEIGHT if df == 0 else RARE_TYPO_WEIGHT
         return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
+
+
+def in_context(query, weight: float):
+    """``query``, whose words and phrases also count, ``weight`` times less,
+    when they stand in the passage's context (its title and heading)."""
+    from whoosh import query as q
+
+    pair = _in_context_class()
+    if isinstance(query, pair):
+        return query  # a group's words already count in context
+    if isinstance(query, (q.Term, q.Phrase)) and query.fieldname == "text":
+        twin = copy.copy(query)
+        twin.fieldname, twin.boost = "context", query.boost * weight
+        return pair([query, twin])
+    return query.apply(lambda child: in_context(child, weight))
+
+
+@lru_cache(maxsize=1)
+def _in_context_class():
+    from whoosh import query as q
+
+    class InContext(q.Or):
+        """A word or phrase in the passage, or in its context."""
+
+    return InContext
 
 
 def _boosted(query, boost: float):
