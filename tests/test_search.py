@@ -121,3 +121,11 @@ def test_a_word_of_the_heading_finds_the_section(index_base):
     assert ("001", 11) in found and found.index(("001", 10)) < found.index(("001", 11))
     required = top(run("+jepang", index_base, limit=50), 50)
     assert ("001", 11) not in required  # a required word must be in the passage itself
+
+
+def test_a_correct_spelling_keeps_its_aliases_when_the_corpus_misspells_it(index_base):
+    # the essays write "negoisasi"; "negosiasi" is a translation of "negotiation", like "perundingan"
+    result = run("negosiasi", index_base, limit=20)
+    assert any("perundingan" in e for e in result.expansions)
+    words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}
+    assert {"negoisasi", "perundingan"} <= words
