@@ -129,3 +129,19 @@ def test_a_correct_spelling_keeps_its_aliases_when_the_corpus_misspells_it(index
     assert any("perundingan" in e for e in result.expansions)
     words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}
     assert {"negoisasi", "perundingan"} <= words
+
+
+def test_a_heading_alone_ranks_below_the_paragraphs_it_heads(index_base):
+    # "Upaya Diplomasi Nuklir Korea Utara" (002:10) holds every word, in four words
+    ranked = top(run("diplomasi nuklir korea utara", index_base, limit=5), 5)
+    assert ranked.index(("002", 11)) < ranked.index(("002", 10))
+    scores = [h.score for h in run("diplomasi nuklir korea utara", index_base, limit=5).hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_many_headings_do_not_hide_a_paragraph_ranked_beyond_them(tmp_path, index_base):
+    lines = [f"Jepang {i}" for i in range(40)] + ["Jepang menanggapi uji coba itu dengan tegas."]
+    (tmp_path / "a.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    result = search(SearchSettings(query="jepang", corpus=Corpus.from_arg(str(tmp_path)),
+                                   index_base=index_base, limit=3))
+    assert result.hits[0].text.startswith("Jepang menanggapi") and result.total == 41
