@@ -294,8 +294,9 @@ class Builder:
             parts.append(self._alternatives(typed, others))
         return q.Or(parts)
 
-    def _alternatives(self, typed: str, alts: dict, weight: float = ALIAS_WEIGHT):
+    def _alternatives(self, typed: str, alts: dict, weight: float | None = None):
         q = self.q
+        weight = ALIAS_WEIGHT if weight is None else weight
         parts = []
         for terms, text in alts.items():
             self.highlight.update(terms)
