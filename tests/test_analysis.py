@@ -57,3 +57,14 @@ def test_tokenizer_pickles_and_yields_whoosh_tokens():
     tokens = [(t.text, t.pos, t.startchar, t.endchar)
               for t in tokenizer("uji coba nuklir", positions=True, chars=True)]
     assert tokens == [("uji", 0, 0, 3), ("coba", 1, 4, 8), ("nuklir", 2, 9, 15)]
+
+
+def test_offsets_hold_when_lowercasing_changes_the_length():
+    # "İ" lowercases to two characters: the text cannot be lowercased at once
+    for text in ("Kota İstanbul dan negara-negara Qur'an", "KORUT, Korsel dan AS-Korut"):
+        found = list(iter_terms(text, stemmed=False))
+        assert [p for _, p, _, _ in found] == list(range(len(found)))
+        for term, _, start, end in found:
+            assert text[start:end].lower() == term
+    assert terms("Kota İstanbul", stemmed=False)[0] == "kota"
+    assert terms("AS-Korut dan NEGARA-NEGARA") == ["as", "korut", "dan", "negara"]

@@ -72,18 +72,33 @@ def iter_terms(text: str, stemmed: bool = True) -> Iterator[tuple[str, int, int,
     matches the plain word.
     """
     norm = stem if stemmed else _identity
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare letter whose lowercase is longer
+        lowered = None
     pos = 0
-    for word in WORD.finditer(text):
-        previous = previous_surface = None
-        for part in _PART.finditer(word.group()):
-            surface = fold(part.group())
-            term = norm(surface)
-            if term == previous or (previous_surface and previous_surface.endswith(surface)):
-                continue  # negara-negara, bersama-sama: one word
-            previous, previous_surface = term, surface
-            start = word.start() + part.start()
-            yield term, pos, start, start + len(part.group())
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        word = lowered[start:end] if lowered is not None else fold(match.group())
+        if word.isalnum():  # the common case: no hyphen or apostrophe inside
+            yield norm(word), pos, start, end
             pos += 1
+            continue
+        for term, part_start, part_end in _parts(match.group(), norm):
+            yield term, pos, start + part_start, start + part_end
+            pos += 1
+
+
+def _parts(word: str, norm) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of the parts of a joined word (as written),
+    reduplication dropped."""
+    previous = previous_surface = None
+    for part in _PART.finditer(word):
+        surface = fold(part.group())
+        term = norm(surface)
+        if term == previous or (previous_surface and previous_surface.endswith(surface)):
+            continue  # negara-negara, bersama-sama: one word
+        previous, previous_surface = term, surface
+        yield term, part.start(), part.end()
 
 
 def _identity(word: str) -> str:
