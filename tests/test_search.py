@@ -120,7 +120,9 @@ def test_a_word_of_the_heading_finds_the_section(index_base):
     found = top(run("jepang", index_base, limit=50), 50)
     assert ("001", 11) in found and found.index(("001", 10)) < found.index(("001", 11))
     required = top(run("+jepang", index_base, limit=50), 50)
-    assert ("001", 11) not in required  # a required word must be in the passage itself
+    assert ("001", 11) in required  # the heading counts for +word and -word too
+    assert ("001", 11) not in top(run("pertahanan -jepang", index_base, limit=50), 50)
+    assert ("001", 11) in top(run("pertahanan", index_base, limit=50), 50)
 
 
 def test_a_correct_spelling_keeps_its_aliases_when_the_corpus_misspells_it(index_base):

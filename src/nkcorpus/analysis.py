@@ -17,7 +17,15 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"  # 4: a passage's context indexed with its text, weighted down
+
+# The index appends a passage's context (the title and heading it stands
+# under) to its text after this mark (a control character that repaired text
+# never holds); the tokenizer weighs those words down and sets their
+# positions apart, so they count less and no phrase runs across the mark.
+CONTEXT_MARK = "\x1e"
+CONTEXT_WEIGHT = 0.3
+_CONTEXT_GAP = 100
 
 # A word: letters/digits, with inner hyphens or apostrophes (negara-negara,
 # Jong-un, Non-Proliferation, Qur'an). Parts are indexed separately.
@@ -101,6 +109,11 @@ def _parts(word: str, norm) -> Iterator[tuple[str, int, int]]:
         yield term, part.start(), part.end()
 
 
+def with_context(text: str, context: str) -> str:
+    """The value the index analyzes for a passage: its text, then its context."""
+    return f"{text}{CONTEXT_MARK}{context}" if context else text
+
+
 def _identity(word: str) -> str:
     return word
 
@@ -125,18 +138,23 @@ class IndonesianTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.boost = 1.0
         token.stopped = False
-        for term, pos, start, end in iter_terms(value, self.stemmed):
-            token.text = term
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+        text, mark, context = value.partition(CONTEXT_MARK)
+        parts = [(text, 0, start_pos, 1.0)]
+        if mark:
+            parts.append((context, len(text) + 1, start_pos + _CONTEXT_GAP + len(text), CONTEXT_WEIGHT))
+        for part, char_base, pos_base, boost in parts:
+            token.boost = boost
+            for term, pos, start, end in iter_terms(part, self.stemmed):
+                token.text = term
+                if keeporiginal:
+                    token.original = part[start:end]
+                if positions:
+                    token.pos = pos_base + pos
+                if chars:
+                    token.startchar = start_char + char_base + start
+                    token.endchar = start_char + char_base + end
+                yield token
 
 
 def analyzer(stemmed: bool = True) -> IndonesianTokenizer:

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nkcorpus import corpus as corpus_mod
-from nkcorpus.analysis import ANALYZER_VERSION, analyzer
+from nkcorpus.analysis import ANALYZER_VERSION, analyzer, with_context
 from nkcorpus.errors import IndexError_
 from nkcorpus.passages import split_passages
 
-FORMAT_VERSION = "2"  # 2: the context field (title and heading)
+FORMAT_VERSION = "2"  # 2: text holds the passage's context after its words
 MANIFEST = "manifest.json"
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
@@ -103,7 +103,6 @@ def schema():
         loc_end=STORED,
         text=TEXT(analyzer=analyzer(stemmed=True), stored=True, phrase=True),
         raw=TEXT(analyzer=analyzer(stemmed=False), phrase=False),
-        context=TEXT(analyzer=analyzer(stemmed=True), phrase=True),
     )
 
 
@@ -286,7 +285,7 @@ def _add_document(writer, rel: str, document: corpus_mod.Document) -> int:
         writer.add_document(
             path=rel, unit=document.unit,
             loc_start=document.location(p.line_start), loc_end=document.location(p.line_end),
-            text=p.text, raw=p.text, context=p.context,
+            text=with_context(p.text, p.context), _stored_text=p.text, raw=p.text,
         )
     return len(passages)
 

@@ -13,13 +13,10 @@ other names of what was typed, weighted below it; a word rare or absent in
 the index also finds its close spellings (typos), weighted lower still; stop
 words are dropped from the optional words unless nothing else is left; words
 typed together score more when they stand close together in a passage.
-Optional words also count, with a lower weight, when they stand in the title
-or heading a passage is under (its ``context`` field).
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -37,7 +34,6 @@ SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
 PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
 RELATED_WEIGHT = 0.5
-CONTEXT_WEIGHT = 0.3  # a word found in the title or heading a passage stands under
 COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
 RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
@@ -174,8 +170,6 @@ class Builder:
     def build(self, clauses: list[Clause], relax: bool = False):
         should, must, must_not = [], [], []
         for part, occur in self._parts(clauses, relax):
-            if occur == "should" and CONTEXT_WEIGHT:
-                part = in_context(part, CONTEXT_WEIGHT)
             {"should": should, "must": must, "not": must_not}[occur].append(part)
         return self._combine(should, must, must_not)
 
@@ -383,31 +377,6 @@ def _inside(terms: tuple[str, ...], stems: list[str]) -> bool:
     """True when ``terms`` occur in a row inside ``stems``."""
     n = len(terms)
     return any(tuple(stems[i:i + n]) == terms for i in range(len(stems) - n + 1))
-
-
-def in_context(query, weight: float):
-    """``query``, whose words and phrases also count, ``weight`` times less,
-    when they stand in the passage's context (its title and heading)."""
-    from whoosh import query as q
-
-    pair = _in_context_class()
-    if isinstance(query, pair):
-        return query  # a group's words already count in context
-    if isinstance(query, (q.Term, q.Phrase)) and query.fieldname == "text":
-        twin = copy.copy(query)
-        twin.fieldname, twin.boost = "context", query.boost * weight
-        return pair([query, twin])
-    return query.apply(lambda child: in_context(child, weight))
-
-
-@lru_cache(maxsize=1)
-def _in_context_class():
-    from whoosh import query as q
-
-    class InContext(q.Or):
-        """A word or phrase in the passage, or in its context."""
-
-    return InContext
 
 
 def _boosted(query, boost: float):
