@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nkcorpus import corpus as corpus_mod
-from nkcorpus.analysis import ANALYZER_VERSION, analyzer
+from nkcorpus.analysis import ANALYZER_VERSION, analyzer, with_context
 from nkcorpus.errors import IndexError_
 from nkcorpus.passages import split_passages
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"  # 3: text holds the passage's context after its words
 MANIFEST = "manifest.json"
 JOURNAL = "pending.json"
 # Above this share of changed files a fresh build is cheaper than an update.
@@ -376,12 +376,12 @@ def _apply_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batc
 
 
 def _add_document(writer, rel: str, document: corpus_mod.Document) -> int:
-    passages = split_passages(document.text)
+    passages = split_passages(document.text, document.title)
     for p in passages:
         writer.add_document(
             path=rel, unit=document.unit,
             loc_start=document.location(p.line_start), loc_end=document.location(p.line_end),
-            text=p.text, raw=p.text,
+            text=with_context(p.text, p.context), _stored_text=p.text, raw=p.text,
         )
     return len(passages)
 

@@ -8,7 +8,12 @@ from nkcorpus import index, query
 from nkcorpus.analysis import iter_terms
 from nkcorpus.corpus import check_root
 from nkcorpus.model import Hit, Match, SearchResult
+from nkcorpus.passages import is_heading
 from nkcorpus.settings import SearchSettings
+
+# A heading alone ("2. Jepang") points at its section rather than answering:
+# it scores this share (its words also count for the section's passages).
+HEADING_WEIGHT = 0.5
 
 
 def search(settings: SearchSettings, progress: index.Progress | None = None) -> SearchResult:
@@ -24,20 +29,42 @@ def search(settings: SearchSettings, progress: index.Progress | None = None) -> 
         parsed = query.parse(settings.query, searcher.reader(), aliases, settings.exact)
         globs = settings.files + parsed.paths
         file_filter = path_filter(globs) if globs else None
-        results = searcher.search(parsed.query, limit=settings.limit, filter=file_filter)
+        ranked, total = ranked_results(searcher, parsed.query, settings.limit, file_filter)
         warnings = list(opened.warnings)
-        if results.is_empty() and parsed.relaxed is not None:
-            results = searcher.search(parsed.relaxed, limit=settings.limit, filter=file_filter)
-            if not results.is_empty():
+        if not ranked and parsed.relaxed is not None:
+            ranked, total = ranked_results(searcher, parsed.relaxed, settings.limit, file_filter)
+            if ranked:
                 warnings.append("no passage holds the quoted phrase; showing passages with its words")
-        hits = tuple(_hit(rank, r, settings, parsed.terms) for rank, r in enumerate(results, 1))
-        total = len(results)
+        hits = tuple(_hit(rank, score, r, settings, parsed.terms) for rank, (score, r) in enumerate(ranked, 1))
     return SearchResult(
         query=settings.query, hits=hits, total=total,
         seconds=time.perf_counter() - started, searched_terms=parsed.searched,
         expansions=parsed.expansions, suggestions=parsed.suggestions,
         warnings=tuple(warnings),
     )
+
+
+def ranked_results(searcher, query, limit: int, file_filter=None) -> tuple[list, int]:
+    """The best ``limit`` (score, Whoosh hit) pairs, headings weighed down,
+    and the number of passages matching.
+
+    Whoosh ranks a few more than ``limit``; as long as no more headings than
+    that surplus are among them, no passage beyond could enter the top.
+    """
+    fetch = limit + max(limit, 10)
+    while True:
+        results = searcher.search(query, limit=fetch, filter=file_filter)
+        scored = [(_weight(r) * r.score, r) for r in results]
+        headings = sum(1 for r in results if _weight(r) != 1.0)
+        if headings <= fetch - limit or len(scored) < fetch:
+            break
+        fetch *= 2
+    scored.sort(key=lambda pair: -pair[0])
+    return scored[:limit], len(results)
+
+
+def _weight(result) -> float:
+    return HEADING_WEIGHT if is_heading(result["text"]) else 1.0
 
 
 def _aliases(settings: SearchSettings):
@@ -60,11 +87,11 @@ def path_filter(globs: tuple[str, ...]):
     return q.Or(parts)
 
 
-def _hit(rank: int, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
+def _hit(rank: int, score: float, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
     fields = result.fields()
     text = fields["text"]
     return Hit(
-        rank=rank, score=round(result.score, 4), path=settings.corpus.show(fields["path"]),
+        rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),
         line_start=fields["loc_start"], line_end=fields["loc_end"], text=text,
         matches=find_matches(text, terms), unit=fields["unit"],
     )
