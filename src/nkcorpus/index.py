@@ -116,21 +116,42 @@ def corpus_home(base: Path, root: Path) -> Path:
 # --- reading the live generation ---------------------------------------------
 
 
+_GENERATION = re.compile(r"gen-[0-9a-f]+-[0-9]+")
+
+
 def current_generation(home: Path) -> Path | None:
+    """The live generation folder, or None (no index, or a damaged CURRENT:
+    only a generation folder right inside ``home`` is ever used)."""
     try:
         name = (home / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):
         return None
     gen = home / name
-    return gen if name.startswith("gen-") and gen.is_dir() else None
+    return gen if _GENERATION.fullmatch(name) and gen.is_dir() else None
 
 
 def load_manifest(gen: Path) -> Manifest | None:
     try:
         data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(**data)
+        manifest = Manifest(**data)
     except (OSError, ValueError, TypeError):
         return None
+    return manifest if _well_formed(manifest) else None
+
+
+def _well_formed(m: Manifest) -> bool:
+    """The manifest has the types the code relies on (it may be damaged)."""
+    if not (isinstance(m.files, dict) and isinstance(m.skipped, dict)):
+        return False
+    if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer)):
+        return False
+    return (all(_entry_ok(v, int) for v in m.files.values())
+            and all(_entry_ok(v, str) for v in m.skipped.values()))
+
+
+def _entry_ok(v: object, last: type) -> bool:
+    return (isinstance(v, list) and len(v) == 3 and type(v[0]) is int and type(v[1]) is int
+            and isinstance(v[2], last))
 
 
 def diff(manifest: Manifest | None, found: dict[str, corpus_mod.FileStat]) -> Changes:
@@ -144,9 +165,11 @@ def diff(manifest: Manifest | None, found: dict[str, corpus_mod.FileStat]) -> Ch
 
 
 def open_generation(gen: Path):
+    """The Whoosh index in ``gen``, read with this code's schema (the
+    pickled copy in the index is skipped: a damaged one cannot mislead)."""
     from whoosh.index import open_dir
 
-    return open_dir(str(gen))
+    return open_dir(str(gen), schema=schema())
 
 
 # --- writing -----------------------------------------------------------------
