@@ -87,6 +87,7 @@ def index(
         root = check_root(settings.corpus.root)
         report = index_mod.update(root, index_mod.corpus_home(settings.index_base, root),
                                   _progress(quiet), rebuild=settings.rebuild)
+        _print_warnings(report.warnings)
         if not quiet:
             print(_summary(settings.corpus.display, report), file=sys.stderr)
         if report.skipped and _has_new_skips(report):

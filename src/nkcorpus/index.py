@@ -19,17 +19,23 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from nkcorpus import corpus as corpus_mod
+from nkcorpus import integrity
 from nkcorpus.analysis import ANALYZER_VERSION, analyzer
-from nkcorpus.errors import IndexError_
+from nkcorpus.errors import IndexError_, NkError
 from nkcorpus.passages import split_passages
+
+T = TypeVar("T")
 
 FORMAT_VERSION = "1"
 MANIFEST = "manifest.json"
@@ -60,9 +66,11 @@ class Manifest:
     updated: float = 0.0
     format: str = FORMAT_VERSION
     analyzer: str = ANALYZER_VERSION
+    fingerprint: str = ""  # analysis_fingerprint() of the code that built it
 
     def compatible(self) -> bool:
-        return self.format == FORMAT_VERSION and self.analyzer == ANALYZER_VERSION
+        return (self.format == FORMAT_VERSION and self.analyzer == ANALYZER_VERSION
+                and self.fingerprint == analysis_fingerprint())
 
     def known(self) -> dict[str, tuple[int, int]]:
         both = {**self.files, **self.skipped}
@@ -91,6 +99,7 @@ class UpdateReport:
     passages: int
     skipped: tuple[tuple[str, str], ...]
     seconds: float
+    warnings: tuple[str, ...] = ()  # e.g. a damaged index that was rebuilt
 
 
 def schema():
@@ -143,7 +152,7 @@ def _well_formed(m: Manifest) -> bool:
     """The manifest has the types the code relies on (it may be damaged)."""
     if not (isinstance(m.files, dict) and isinstance(m.skipped, dict)):
         return False
-    if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer)):
+    if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer, m.fingerprint)):
         return False
     return (all(_entry_ok(v, int) for v in m.files.values())
             and all(_entry_ok(v, str) for v in m.skipped.values()))
@@ -170,6 +179,35 @@ def open_generation(gen: Path):
     from whoosh.index import open_dir
 
     return open_dir(str(gen), schema=schema())
+
+
+# Text that exercises the analysis: affixes, reduplication, hyphens,
+# apostrophes, case, numbers, acronyms, other scripts.
+_PROBE = (
+    "Pemerintah Korea Utara mengembangkan senjata nuklir; negara-negara anggota DK PBB "
+    "menjatuhkan sanksi. Perundingan enam pihak (Six-Party Talks) berkali-kali gagal, "
+    "kata Kim Jong-un pada 12 Februari 2013 di Pyongyang. AS, Jepang dan Tiongkok "
+    "berpuluh-puluh kali membicarakannya. Qur'an, ‘kutip’, e\u0301, café, İstanbul, 中文, 2,5%."
+)
+
+
+@lru_cache(maxsize=1)
+def analysis_fingerprint() -> str:
+    """A digest of the schema, of the terms it makes of a probe text and of
+    how that text is cut into passages: changes whenever the code changes
+    how text is indexed, even if nobody remembered ``ANALYZER_VERSION``.
+    (Text repair is left out: ftfy is slow to import; bump the version.)"""
+    digest = hashlib.sha256()
+    document = "\n\n".join([_PROBE, " ".join([_PROBE] * 6), _PROBE.replace(" ", "\n")])
+    cuts = [(p.line_start, p.line_end, p.char_start, p.char_end) for p in split_passages(document)]
+    digest.update(json.dumps(cuts).encode())
+    for name, field_type in sorted(schema().items()):
+        digest.update(f"{name}:{type(field_type).__name__};".encode())
+        analyzer_ = getattr(field_type, "analyzer", None)
+        if analyzer_ is not None:
+            terms = [t.text for t in analyzer_(_PROBE, positions=True, chars=True)]
+            digest.update(json.dumps(terms, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
 
 
 # --- writing -----------------------------------------------------------------
@@ -217,15 +255,17 @@ def update(root: Path, home: Path, progress: Progress | None = None,
     """Bring the index of ``root`` up to date (a full build when needed)."""
     progress = progress or Progress()
     with writer_lock(home, progress, wait=wait):
-        return _update_locked(root, home, progress, rebuild)
+        return _update_locked(root, home, progress, rebuild, verify=True)
 
 
-def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool) -> UpdateReport:
+def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
+                   verify: bool = False) -> UpdateReport:
     started = time.perf_counter()
     found = corpus_mod.scan(root)
     gen = current_generation(home)
     manifest = load_manifest(gen) if gen else None
-    if manifest is not None and not manifest.compatible():
+    trouble = _trouble(root, home, gen, manifest, verify)
+    if trouble:
         manifest = None
     changes = diff(manifest, found)
     full = rebuild or manifest is None or _mostly_changed(changes, len(found))
@@ -238,8 +278,34 @@ def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool) ->
     return UpdateReport(
         changes, full, len(manifest.files), manifest.passages,
         tuple((rel, v[2]) for rel, v in sorted(manifest.skipped.items())),
-        time.perf_counter() - started,
+        time.perf_counter() - started, (trouble,) if trouble else (),
     )
+
+
+def _trouble(root: Path, home: Path, gen: Path | None, manifest: Manifest | None,
+             verify: bool) -> str | None:
+    """Why the live index must be rebuilt rather than updated (a note for
+    the user), or None. ``verify`` checks every file's checksum."""
+    if gen is None:
+        exists = (home / "CURRENT").exists()
+        return f"the index of {root} was damaged (CURRENT names no index); rebuilt it" if exists else None
+    if manifest is None:
+        return f"the index of {root} was damaged (no readable {MANIFEST}); rebuilt it"
+    if manifest.format != FORMAT_VERSION or manifest.analyzer != ANALYZER_VERSION:
+        return (f"the index of {root} was built by another version of nkcorpus "
+                f"(index format {manifest.format}, analyzer {manifest.analyzer}); rebuilt it")
+    if not manifest.compatible():
+        return f"the index of {root} was built with a different text analysis; rebuilt it"
+    reason = integrity.check(gen, full=verify) or _open_problem(gen)
+    return f"the index of {root} was damaged ({reason}); rebuilt it" if reason else None
+
+
+def _open_problem(gen: Path) -> str | None:
+    try:
+        open_generation(gen)
+    except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a damaged index
+        return integrity.describe(exc)
+    return None
 
 
 def _mostly_changed(changes: Changes, total: int) -> bool:
@@ -253,7 +319,7 @@ def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Mani
     gen = home / f"gen-{time.time_ns():x}-{os.getpid()}"
     gen.mkdir(parents=True)
     ix = create_in(str(gen), schema())
-    manifest = Manifest(root=str(root))
+    manifest = Manifest(root=str(root), fingerprint=analysis_fingerprint())
     writer = ix.writer(limitmb=WRITER_LIMITMB)
     try:
         _index_files(writer, root, sorted(found), found, manifest, progress)
@@ -263,6 +329,7 @@ def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Mani
         shutil.rmtree(gen, ignore_errors=True)
         raise
     _save_manifest(gen, manifest)
+    integrity.record(gen, {})
     _atomic_write(home / "CURRENT", gen.name)
     return manifest
 
@@ -282,6 +349,7 @@ def _apply_changes(root: Path, gen: Path, manifest: Manifest, changes: Changes,
         writer.cancel()
         raise
     _save_manifest(gen, manifest)
+    integrity.record(gen)
 
 
 def _index_files(writer, root: Path, rels, found: dict, manifest: Manifest,
@@ -317,6 +385,7 @@ def _save_manifest(gen: Path, manifest: Manifest) -> None:
     data = {
         "root": manifest.root, "files": manifest.files, "skipped": manifest.skipped,
         "updated": manifest.updated, "format": manifest.format, "analyzer": manifest.analyzer,
+        "fingerprint": manifest.fingerprint,
     }
     _atomic_write(gen / MANIFEST, json.dumps(data, ensure_ascii=False))
 
@@ -345,6 +414,15 @@ class OpenIndex:
     index: object
     manifest: Manifest
     warnings: tuple[str, ...] = ()
+    generation: Path | None = None
+
+
+class _Damaged(Exception):
+    """The live generation failed a check or a read (internal)."""
+
+    def __init__(self, gen: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.gen, self.reason = gen, reason
 
 
 def open_fresh(root: Path, home: Path, progress: Progress | None = None,
@@ -353,22 +431,99 @@ def open_fresh(root: Path, home: Path, progress: Progress | None = None,
 
     When another process is indexing, the last committed index answers
     (with a warning), unless there is none yet: then this waits for it.
+    A damaged index is rebuilt (see ``read_fresh``).
+    """
+    opened, warnings = read_fresh(root, home, lambda o: o, progress, update_allowed)
+    return replace(opened, warnings=warnings)
+
+
+def read_fresh(root: Path, home: Path, read: Callable[[OpenIndex], T],
+               progress: Progress | None = None,
+               update_allowed: bool = True) -> tuple[T, tuple[str, ...]]:
+    """``read(opened)`` on the up-to-date index of ``root``, and warnings.
+
+    Whoosh reads lazily, so a damaged index may fail in ``read``, not only
+    when opened. A failure is tried once more on whatever index is live then
+    (a concurrent writer may have replaced files under this reader); if that
+    fails too, the index is rebuilt from the corpus and ``read`` runs again.
     """
     progress = progress or Progress()
     warnings: list[str] = []
     if update_allowed and _stale(root, home):
         warnings.extend(_update_or_skip(root, home, progress))
+    damage = None
+    for _ in range(2):
+        try:
+            return _read_live(root, home, read, damage=True), tuple(warnings)
+        except _Damaged as exc:
+            damage = exc
+    warnings.extend(_rebuild_damaged(root, home, progress, damage, update_allowed))
+    return _read_live(root, home, read, damage=False), tuple(warnings)
+
+
+def _read_live(root: Path, home: Path, read: Callable[[OpenIndex], T], damage: bool) -> T:
+    """Open the live generation and read it. With ``damage``, failures of the
+    index raise ``_Damaged``; without, whatever failed propagates as it is."""
     gen = current_generation(home)
     manifest = load_manifest(gen) if gen else None
     if gen is None or manifest is None:
-        raise IndexError_(f"no index for {root}", hint=f"run: nkcorpus index {root}")
+        if damage and gen is not None:
+            raise _Damaged(gen, f"{MANIFEST} is missing or unreadable")
+        raise IndexError_(f"no index for {root}", hint=f"run: {index_command(root, home)}")
+    reason = integrity.check(gen) if damage else None
+    if reason:
+        raise _Damaged(gen, reason)
     try:
-        return OpenIndex(open_generation(gen), manifest, tuple(warnings))
-    except Exception as exc:  # whoosh raises many kinds on a damaged index
-        raise IndexError_(
-            f"the index at {gen} cannot be read ({type(exc).__name__})",
-            hint=f"run: nkcorpus index --rebuild {root}",
-        ) from None
+        return read(OpenIndex(open_generation(gen), manifest, (), gen))
+    except NkError:
+        raise
+    except Exception as exc:
+        if damage and _raised_by_whoosh(exc):
+            raise _Damaged(gen, integrity.describe(exc)) from exc
+        raise
+
+
+def _raised_by_whoosh(exc: BaseException) -> bool:
+    """True if the innermost frame of ``exc`` is in Whoosh (or the standard
+    library it called), not in nkcorpus: a damaged index, not a bug here."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    name = tb.tb_frame.f_globals.get("__name__", "")
+    return not name.startswith("nkcorpus")
+
+
+def _rebuild_damaged(root: Path, home: Path, progress: Progress, damage: _Damaged,
+                     update_allowed: bool) -> list[str]:
+    """Rebuild the damaged live generation (once, under the writer lock);
+    the warning to show. Nothing to do if another process replaced it."""
+    if current_generation(home) != damage.gen:
+        return []
+    if not update_allowed:
+        raise _damaged_error(root, home, damage)
+    with writer_lock(home, progress):
+        if current_generation(home) != damage.gen:
+            return []
+        _build_full(root, home, corpus_mod.scan(root), progress)
+        _remove_stale_generations(home)
+    return [f"the index of {root} was damaged ({damage.reason}); rebuilt it"]
+
+
+def _damaged_error(root: Path, home: Path, damage: _Damaged) -> IndexError_:
+    return IndexError_(f"the index at {damage.gen} is damaged ({damage.reason})",
+                       hint=f"run: {index_command(root, home, rebuild=True)}")
+
+
+def index_command(root: Path, home: Path, rebuild: bool = False) -> str:
+    """The command that (re)builds the index of ``root`` kept in ``home``."""
+    from nkcorpus.settings import index_base
+
+    words = ["nkcorpus", "index", *(["--rebuild"] if rebuild else []), str(root)]
+    if home.parent != index_base():
+        words += ["--index-dir", str(home.parent)]
+    return shlex.join(words)
 
 
 def _stale(root: Path, home: Path) -> bool:
@@ -384,10 +539,8 @@ def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
     if fd is None:
         if current_generation(home) is not None:
             return ["another process is updating the index; results may be out of date"]
-        update(root, home, progress)
-        return []
+        return list(update(root, home, progress).warnings)
     try:
-        _update_locked(root, home, progress, rebuild=False)
+        return list(_update_locked(root, home, progress, rebuild=False).warnings)
     finally:
         os.close(fd)
-    return []

@@ -16,18 +16,26 @@ def search(settings: SearchSettings, progress: index.Progress | None = None) -> 
     parsed = query.parse(settings.query)
     root = check_root(settings.corpus.root)
     home = index.corpus_home(settings.index_base, root)
-    opened = index.open_fresh(root, home, progress, update_allowed=settings.update)
+    (hits, total), warnings = index.read_fresh(
+        root, home, lambda opened: _run(opened, parsed, settings), progress,
+        update_allowed=settings.update)
+    return SearchResult(
+        query=settings.query, hits=hits, total=total,
+        seconds=time.perf_counter() - started, searched_terms=parsed.searched,
+        warnings=warnings,
+    )
+
+
+def _run(opened: index.OpenIndex, parsed: query.ParsedQuery,
+         settings: SearchSettings) -> tuple[tuple[Hit, ...], int]:
+    """The hits and the number of matching passages (may run twice: a
+    damaged index fails here and is rebuilt)."""
     from whoosh.scoring import BM25F
 
     with opened.index.searcher(weighting=BM25F()) as searcher:
         results = searcher.search(parsed.query, limit=settings.limit)
         hits = tuple(_hit(rank, r, settings, parsed.terms) for rank, r in enumerate(results, 1))
-        total = len(results)
-    return SearchResult(
-        query=settings.query, hits=hits, total=total,
-        seconds=time.perf_counter() - started, searched_terms=parsed.searched,
-        warnings=opened.warnings,
-    )
+        return hits, len(results)
 
 
 def _hit(rank: int, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
