@@ -15,6 +15,7 @@ in between only makes the next run redo the same files.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ import shlex
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import TypeVar
 from nkcorpus import corpus as corpus_mod
 from nkcorpus import integrity
 from nkcorpus.analysis import ANALYZER_VERSION, analyzer
-from nkcorpus.errors import IndexError_, NkError
+from nkcorpus.errors import CorpusError, IndexError_, NkError
 from nkcorpus.passages import split_passages
 
 T = TypeVar("T")
@@ -254,7 +255,7 @@ def update(root: Path, home: Path, progress: Progress | None = None,
            rebuild: bool = False, wait: bool = True) -> UpdateReport:
     """Bring the index of ``root`` up to date (a full build when needed)."""
     progress = progress or Progress()
-    with writer_lock(home, progress, wait=wait):
+    with _write_errors(home), writer_lock(home, progress, wait=wait):
         return _update_locked(root, home, progress, rebuild, verify=True)
 
 
@@ -262,6 +263,7 @@ def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
                    verify: bool = False) -> UpdateReport:
     started = time.perf_counter()
     found = corpus_mod.scan(root)
+    _check_corpus(root)
     gen = current_generation(home)
     manifest = load_manifest(gen) if gen else None
     trouble = _trouble(root, home, gen, manifest, verify)
@@ -308,16 +310,33 @@ def _open_problem(gen: Path) -> str | None:
     return None
 
 
+def _check_corpus(root: Path) -> None:
+    """A corpus folder that vanished must not empty its index."""
+    if not root.is_dir():
+        raise CorpusError(f"the corpus folder vanished: {root}", hint="its index was left as it was")
+
+
 def _mostly_changed(changes: Changes, total: int) -> bool:
     touched = len(changes.added) + len(changes.changed) + len(changes.removed)
     return total > 0 and touched > REBUILD_SHARE * total
 
 
 def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Manifest:
-    from whoosh.index import create_in
-
     gen = home / f"gen-{time.time_ns():x}-{os.getpid()}"
     gen.mkdir(parents=True)
+    try:
+        manifest = _write_generation(root, gen, found, progress)
+        _check_corpus(root)
+        _atomic_write(home / "CURRENT", gen.name)
+    except BaseException:  # the live generation stays as it was
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_generation(root: Path, gen: Path, found: dict, progress: Progress) -> Manifest:
+    from whoosh.index import create_in
+
     ix = create_in(str(gen), schema())
     manifest = Manifest(root=str(root), fingerprint=analysis_fingerprint())
     writer = ix.writer(limitmb=WRITER_LIMITMB)
@@ -325,12 +344,11 @@ def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Mani
         _index_files(writer, root, sorted(found), found, manifest, progress)
         writer.commit()
     except BaseException:
-        writer.cancel()
-        shutil.rmtree(gen, ignore_errors=True)
+        with suppress(Exception):
+            writer.cancel()
         raise
     _save_manifest(gen, manifest)
     integrity.record(gen, {})
-    _atomic_write(home / "CURRENT", gen.name)
     return manifest
 
 
@@ -344,12 +362,29 @@ def _apply_changes(root: Path, gen: Path, manifest: Manifest, changes: Changes,
             manifest.files.pop(rel, None)
             manifest.skipped.pop(rel, None)
         _index_files(writer, root, changes.added + changes.changed, found, manifest, progress)
+        _check_corpus(root)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        with suppress(Exception):
+            writer.cancel()
+        with suppress(Exception):
+            _remove_uncommitted(gen)
         raise
     _save_manifest(gen, manifest)
     integrity.record(gen)
+
+
+def _remove_uncommitted(gen: Path) -> None:
+    """Delete the files of a cancelled commit (Whoosh leaves them until the
+    next commit), as Whoosh itself cleans up after a commit."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC, clean_files
+
+    name = "MAIN"  # Whoosh's default index name
+    storage = FileStorage(str(gen))
+    toc = TOC.read(storage, name, schema=schema())
+    clean_files(storage, name, toc.generation, toc.segments)
+    shutil.rmtree(gen / f"{name}.tmp", ignore_errors=True)  # the writer's scratch folder
 
 
 def _index_files(writer, root: Path, rels, found: dict, manifest: Manifest,
@@ -360,6 +395,7 @@ def _index_files(writer, root: Path, rels, found: dict, manifest: Manifest,
         try:
             document = corpus_mod.read_document(root, rel)
         except corpus_mod.SkipFile as exc:
+            _check_corpus(root)  # not a file gone, the whole corpus: stop
             progress.warn(rel, str(exc))
             manifest.skipped[rel] = [st.size, st.mtime_ns, str(exc)]
         else:
@@ -392,11 +428,14 @@ def _save_manifest(gen: Path, manifest: Manifest) -> None:
 
 def _atomic_write(path: Path, content: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(content)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _remove_stale_generations(home: Path) -> None:
@@ -415,6 +454,10 @@ class OpenIndex:
     manifest: Manifest
     warnings: tuple[str, ...] = ()
     generation: Path | None = None
+
+
+class IndexWriteError(IndexError_):
+    """The index folder cannot be written: read-only, full, not a folder."""
 
 
 class _Damaged(Exception):
@@ -503,16 +546,19 @@ def _rebuild_damaged(root: Path, home: Path, progress: Progress, damage: _Damage
         return []
     if not update_allowed:
         raise _damaged_error(root, home, damage)
-    with writer_lock(home, progress):
-        if current_generation(home) != damage.gen:
-            return []
-        _build_full(root, home, corpus_mod.scan(root), progress)
-        _remove_stale_generations(home)
+    try:
+        with _write_errors(home), writer_lock(home, progress):
+            if current_generation(home) != damage.gen:
+                return []
+            _build_full(root, home, corpus_mod.scan(root), progress)
+            _remove_stale_generations(home)
+    except IndexWriteError as exc:
+        raise _damaged_error(root, home, damage, f"; it cannot be rebuilt: {exc.message}") from None
     return [f"the index of {root} was damaged ({damage.reason}); rebuilt it"]
 
 
-def _damaged_error(root: Path, home: Path, damage: _Damaged) -> IndexError_:
-    return IndexError_(f"the index at {damage.gen} is damaged ({damage.reason})",
+def _damaged_error(root: Path, home: Path, damage: _Damaged, more: str = "") -> IndexError_:
+    return IndexError_(f"the index at {damage.gen} is damaged ({damage.reason}){more}",
                        hint=f"run: {index_command(root, home, rebuild=True)}")
 
 
@@ -526,6 +572,24 @@ def index_command(root: Path, home: Path, rebuild: bool = False) -> str:
     return shlex.join(words)
 
 
+@contextmanager
+def _write_errors(home: Path) -> Iterator[None]:
+    """An OSError while writing the index becomes one clear IndexWriteError."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise IndexWriteError(f"cannot write the index at {home}: {reason}", hint=_write_hint(exc)) from None
+
+
+def _write_hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "free some space, or keep indexes elsewhere with --index-dir DIR"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "--index-dir and NKCORPUS_INDEX_DIR must name a folder"
+    return "keep indexes in a writable folder with --index-dir DIR or NKCORPUS_INDEX_DIR"
+
+
 def _stale(root: Path, home: Path) -> bool:
     gen = current_generation(home)
     manifest = load_manifest(gen) if gen else None
@@ -535,6 +599,18 @@ def _stale(root: Path, home: Path) -> bool:
 
 
 def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
+    """Update before a search; if the index folder cannot be written, the
+    index as it was answers (with a warning)."""
+    try:
+        with _write_errors(home):
+            return _update_now(root, home, progress)
+    except IndexWriteError as exc:
+        if current_generation(home) is None:
+            raise
+        return [f"{exc.message}; searching the index as it was (it may be out of date)"]
+
+
+def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
     fd = try_lock(home)
     if fd is None:
         if current_generation(home) is not None:
