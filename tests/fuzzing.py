@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 _PROFILES = {
-    "ci": dict(max_examples=150, derandomize=True, database=None, deadline=None,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
-    "deep": dict(max_examples=5000, deadline=None,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
+    "ci": {"max_examples": 150, "derandomize": True, "database": None, "deadline": None,
+           "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]},
+    "deep": {"max_examples": 5000, "deadline": None,
+             "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]},
 }
 PROFILE = os.environ.get("NKCORPUS_FUZZ", "ci")
 FUZZ = settings(**_PROFILES.get(PROFILE, _PROFILES["ci"]))
