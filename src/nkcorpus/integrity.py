@@ -13,7 +13,9 @@ after every commit the size and CRC-32 of each index file are recorded in
   by the next ``nkcorpus index``.
 
 A record that names an older Whoosh TOC than the newest one present is
-stale (a crash between a commit and its record): it checks nothing.
+stale (a crash between a commit and its record): it checks nothing. An
+index folder copied elsewhere has new ctimes, so its searches check CRCs
+(correct, only slower) until the next update writes a new record.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ def check(gen: Path, full: bool = False) -> str | None:
         data = _load(gen)
         if data is None:
             return f"{RECORD} is unreadable"
-        if _is_stale(gen, data["toc"]):
+        if _is_stale(gen, data.get("toc")):
             return None
         since = (gen / RECORD).stat().st_ctime_ns
         return _check_files(gen, data["files"], full, since)
@@ -136,10 +138,13 @@ def _well_formed(data) -> bool:
     toc = data.get("toc")
     if toc is not None and not (isinstance(toc, str) and _TOC.match(toc)):
         return False
-    return all(
-        isinstance(v, list) and len(v) == 2 and all(type(x) is int for x in v) and "/" not in k and k not in ("", ".", "..")
-        for k, v in data["files"].items()
-    )
+    return all(_entry_ok(name, entry) for name, entry in data["files"].items())
+
+
+def _entry_ok(name: str, entry: object) -> bool:
+    """[size, crc] of a plain file name (never a path out of the folder)."""
+    plain = "/" not in name and name not in ("", ".", "..")
+    return plain and isinstance(entry, list) and len(entry) == 2 and all(type(x) is int for x in entry)
 
 
 def _write(path: Path, content: str) -> None:
