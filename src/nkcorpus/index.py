@@ -591,11 +591,21 @@ def _write_hint(exc: OSError) -> str:
 
 
 def _stale(root: Path, home: Path) -> bool:
-    gen = current_generation(home)
-    manifest = load_manifest(gen) if gen else None
+    manifest = _live_manifest(home)
     if manifest is None or not manifest.compatible():
         return True
     return bool(diff(manifest, corpus_mod.scan(root)))
+
+
+def _live_manifest(home: Path) -> Manifest | None:
+    """The live generation's manifest; read again if a concurrent build
+    swapped CURRENT and removed the generation just found."""
+    for _ in range(3):
+        gen = current_generation(home)
+        manifest = load_manifest(gen) if gen else None
+        if manifest is not None or current_generation(home) == gen:
+            return manifest
+    return manifest
 
 
 def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
