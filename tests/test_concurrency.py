@@ -146,6 +146,25 @@ def open_generation(gen):
 ix.open_generation = open_generation
 """
 
+_SWAP_BEFORE_MANIFEST = """
+import atexit, subprocess, sys
+import nkcorpus.index as ix
+HOLD = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR);"
+        " fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(120)")
+_load, _done = ix.load_manifest, []
+def load_manifest(gen):
+    if not _done:  # a rebuild swaps generations just before the staleness
+        _done.append(1)  # check reads the manifest, and still holds the lock
+        subprocess.run([sys.executable, "-m", "nkcorpus", "index", "--rebuild", "-q", ROOT,
+                        "--index-dir", BASE], check=True)
+        holder = subprocess.Popen([sys.executable, "-c", HOLD, str(gen.parent / "lock")],
+                                  stdout=subprocess.PIPE, text=True)
+        atexit.register(holder.kill)
+        assert holder.stdout.readline() == "held\\n"
+    return _load(gen)
+ix.load_manifest = load_manifest
+"""
+
 _MERGE_AFTER_TOC = """
 import pathlib, subprocess, sys
 import whoosh.index as wi
@@ -164,7 +183,8 @@ wi.TOC.read = classmethod(read)
 """
 
 
-@pytest.mark.parametrize("patch", [_SWAP_BEFORE_OPEN, _MERGE_AFTER_TOC], ids=["swap", "merge"])
+@pytest.mark.parametrize("patch", [_SWAP_BEFORE_OPEN, _SWAP_BEFORE_MANIFEST, _MERGE_AFTER_TOC],
+                         ids=["swap", "swap-stale-check", "merge"])
 def test_index_replaced_under_a_reader_is_read_again(tmp_path, patch):
     """Exactly in the window between finding the index and reading it, a
     real process replaces it: the search looks again, quietly (a vanished
@@ -178,7 +198,7 @@ def test_index_replaced_under_a_reader_is_read_again(tmp_path, patch):
     proc = python_with(code, "search", WORD, "--json", "--corpus", str(root), "--index-dir", str(base))
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert hits(proc) and all(WORD in h["text"] for h in hits(proc))
-    if patch is _SWAP_BEFORE_OPEN:
+    if patch is not _MERGE_AFTER_TOC:
         assert live(home) != gen
     else:
         assert live(home) == gen and not (gen / "_MAIN_1.toc").exists()
