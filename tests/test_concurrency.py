@@ -102,8 +102,8 @@ def test_searches_while_rebuilding_answer_from_a_committed_index(tmp_path):
     base = tmp_path / "indexes"
     build(root, base)
     where = ["--corpus", str(root), "--index-dir", str(base)]
-    writer = loop(3, "run", "index", "--rebuild", "-q", str(root), "--index-dir", str(base))
-    reader = loop(3, "run", "search", WORD, "--json", *where)
+    writer = loop(2, "run", "index", "--rebuild", "-q", str(root), "--index-dir", str(base))
+    reader = loop(2, "run", "search", WORD, "--json", *where)
     rebuilds, searches = runs(writer), runs(reader)
     assert len(rebuilds) >= 3 and all(r["code"] == 0 and r["err"] == "" for r in rebuilds)
     assert len({r["out"] for r in searches}) == 1, "searches differ"
@@ -120,8 +120,8 @@ def test_searches_while_updating_see_one_committed_state(tmp_path):
     (root / "berubah.txt").write_text("Sinpo satu.\n", encoding="utf-8")
     build(root, base)
     where = ["--corpus", str(root), "--index-dir", str(base)]
-    writer = loop(3, "edit", "index", str(root), "-q", "--index-dir", str(base))
-    reader = loop(3, "run", "search", "Sinpo", "--json", *where)
+    writer = loop(2, "edit", "index", str(root), "-q", "--index-dir", str(base))
+    reader = loop(2, "run", "search", "Sinpo", "--json", *where)
     updates, searches = runs(writer), runs(reader)
     assert all(r["code"] == 0 and r["err"] == "" for r in updates), updates
     allowed = {"", "nkcorpus: warning: another process is updating the index; results may be out of date\n"}
