@@ -15,6 +15,7 @@ import resource
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,25 @@ from faults import (
     make_corpus, nk, python_with, read_only, search_json, snapshot, warnings_of,
 )
 
-ROOT_USER = os.geteuid() == 0
+
+
+def _permissions_stop_writes() -> bool:
+    """False for root (with CAP_DAC_OVERRIDE): chmod cannot make a folder
+    read-only for it, a read-only mount must."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o555)
+        try:
+            Path(folder, "probe").touch()
+        except PermissionError:
+            return True
+        finally:
+            os.chmod(folder, 0o755)
+    return False
+
+
+CHMOD_WORKS = _permissions_stop_writes()
 MOUNTS = can_mount()
+READ_ONLY_ERROR = "Permission denied" if CHMOD_WORKS else "Read-only file system"
 NEW_WORD = "Sinpo"
 
 
@@ -52,8 +70,9 @@ def built(tmp_path):
 
 
 def run_read_only(base: Path, *args: str) -> subprocess.CompletedProcess:
-    """The CLI with ``base`` read-only: a bind mount for root, else chmod."""
-    if ROOT_USER:
+    """The CLI with ``base`` read-only: chmod where permissions bind this
+    user, else a read-only bind mount (root)."""
+    if not CHMOD_WORKS:
         if not MOUNTS:
             pytest.skip("root, and no private mounts here: read-only folders cannot be made")
         return in_private_mounts(read_only(base), *NK, *args)
@@ -85,7 +104,7 @@ def test_read_only_stale_index_answers_as_it_was_with_a_warning(built):
     assert proc.returncode == 0, proc.stderr
     [warning] = warnings_of(proc)
     assert "cannot write the index" in warning
-    assert ("Read-only file system" if ROOT_USER else "Permission denied") in warning
+    assert READ_ONLY_ERROR in warning
     assert "searching the index as it was" in warning
     assert NEW_WORD not in proc.stdout and WORD in proc.stdout
     assert snapshot(base) == before
