@@ -6,13 +6,18 @@ import sys
 
 from conftest import ROOT, run_cli
 
-JSON_KEYS = {"rank", "score", "path", "line_start", "line_end", "unit", "text", "matches"}
+from nkcorpus.analysis import stem
+
+JSON_KEYS = {"rank", "score", "path", "line_start", "line_end", "unit", "text", "matches",
+             "expansions", "suggestions"}
+NOTE_PREFIXES = ("also searched:", "did you mean:")
 
 
 def test_terminal_output_has_rank_path_line_score_and_footer(index_base):
     proc = run_cli("search", "perundingan enam pihak", "--color", "never")
     assert proc.returncode == 0, proc.stderr
-    first = proc.stdout.splitlines()[0]
+    lines = [ln for ln in proc.stdout.splitlines() if not ln.startswith(NOTE_PREFIXES)]
+    first = lines[0]
     assert first.lstrip().startswith("1  ")
     assert ".txt:" in first and "score" in first
     assert "matching passages in" in proc.stdout.splitlines()[-1]
@@ -41,9 +46,10 @@ def test_json_lines_have_exact_keys_and_valid_offsets(index_base):
         assert obj["rank"] == n and obj["unit"] == "line"
         assert obj["line_start"] <= obj["line_end"]
         assert isinstance(obj["score"], float)
+        assert obj["expansions"] and obj["suggestions"] == []
         for m in obj["matches"]:
             assert set(m) == {"start", "end", "term"}
-            assert obj["text"][m["start"]:m["end"]].lower() in {"six", "party", "talks", "talk"}
+            assert stem(obj["text"][m["start"]:m["end"]].lower()) == m["term"]
     assert "Â" not in proc.stdout and "\\u" not in proc.stdout
 
 
@@ -57,6 +63,12 @@ def test_exit_codes(index_base, tmp_path):
     bad = run_cli("search", "--limit", "zero", "nuklir")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.count("\n") == 1
+
+
+def test_several_arguments_form_one_query(index_base):
+    joined = run_cli("search", "mengembangkan", "senjata", "--json", "-n", "50")
+    quoted = run_cli("search", "mengembangkan senjata", "--json", "-n", "50")
+    assert joined.returncode == 0 and joined.stdout == quoted.stdout
 
 
 def test_empty_query_is_an_error_in_one_line(index_base):
@@ -110,3 +122,37 @@ def test_runs_from_another_directory(index_base, tmp_path):
     proc = run_cli("search", "Kim Jong-un", "--json", cwd=tmp_path)
     assert proc.returncode == 0 and json.loads(proc.stdout.splitlines()[0])["path"].startswith("/")
     assert str(ROOT) in proc.stdout or "site-packages" in proc.stdout
+
+
+def test_did_you_mean_and_also_searched_lines(index_base):
+    proc = run_cli("search", "sangsi korut", "--color", "never")
+    assert proc.returncode == 0
+    assert "did you mean: sangsi → sanksi" in proc.stdout
+    assert "also searched: korut → Korea Utara" in proc.stdout
+    exact = run_cli("search", "sangsi korut", "--color", "never", "--exact")
+    assert "did you mean" not in exact.stdout and "also searched" not in exact.stdout
+
+
+def test_json_carries_suggestions(index_base):
+    proc = run_cli("search", "reaktor nukilr", "--json")
+    obj = json.loads(proc.stdout.splitlines()[0])
+    assert obj["suggestions"] == ["nukilr → nuklir"]
+
+
+def test_file_option_and_aliases_file(index_base, tmp_path):
+    proc = run_cli("search", "nuklir", "--file", "003_*", "--json", "-n", "50")
+    assert proc.returncode == 0
+    assert all("/003_" in json.loads(line)["path"] for line in proc.stdout.splitlines())
+    mine = tmp_path / "aliases.txt"
+    mine.write_text("zzqx => Juche\n", encoding="utf-8")
+    found = run_cli("search", "zzqx", "--aliases", str(mine), "--json")
+    assert found.returncode == 0 and "juche" in found.stdout.lower()
+    bad = run_cli("search", "nuklir", "--aliases", str(tmp_path / "none.txt"))
+    assert bad.returncode == 2 and bad.stderr.startswith("nkcorpus: error: cannot read the aliases file")
+    assert bad.stderr.count("\n") == 1
+
+
+def test_malformed_query_never_traces(index_base):
+    for q in ['"uji coba', "(sanksi AND", "NOT", ") OR (", "-nuklir"]:
+        proc = run_cli("search", q)
+        assert "Traceback" not in proc.stderr and proc.returncode in (0, 1, 2)

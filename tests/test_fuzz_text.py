@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import codecs
 import re
+from pathlib import Path
 
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from nkcorpus.analysis import iter_terms
-from nkcorpus.corpus import SkipFile, read_document
+from nkcorpus.corpus import Document, SkipFile, read_parts
 from nkcorpus.normalize import repair
 from nkcorpus.passages import split_passages
 
@@ -100,6 +101,12 @@ def test_passages_of_any_unicode(parts):
 def test_terms_point_into_the_text(text):
     check_terms(text)
     check_terms(repair(text))
+
+
+def read_document(root: Path, rel: str) -> Document:
+    """The one part ``read_parts`` gives of a small file."""
+    [document] = read_parts(root, rel)
+    return document
 
 
 _suffix = st.sampled_from([".txt", ".md", ".html", ".htm", ".pdf", ".docx"])

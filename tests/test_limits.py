@@ -238,13 +238,13 @@ def test_corpus_gone_before_the_search(built):
 
 _VANISH = """
 import os, nkcorpus.corpus as c
-_read, _calls = c.read_document, []
-def read_document(root, rel):
+_read, _calls = c.read_parts, []
+def read_parts(root, rel):
     _calls.append(rel)
     if len(_calls) == 2:
         os.rename(root, str(root) + ".gone")
     return _read(root, rel)
-c.read_document = read_document
+c.read_parts = read_parts
 """
 
 

@@ -18,8 +18,8 @@ def top(result, n=3):
 
 
 def test_korut_finds_paragraphs_that_say_korut(index_base):
-    result = run("Korut", index_base)
-    assert result.hits
+    result = run("Korut", index_base, exact=True)
+    assert result.hits and result.expansions == ()
     for hit in result.hits:
         assert hit.path.endswith("004_9e8869e5b5bb319d.txt")
         assert "korut" in hit.text.lower()
@@ -32,11 +32,12 @@ def test_sanksi_dk_pbb(index_base):
     assert all(h.matches for h in result.hits)
 
 
-def test_quoted_phrase_uji_coba_nuklir(index_base):
-    result = run('"uji coba nuklir"', index_base)
-    assert result.hits
-    for hit in result.hits:
-        assert "uji coba nuklir" in hit.text.lower()
+def test_quoted_phrase_uji_coba_nuklir_ranks_the_phrase_first(index_base):
+    result = run('"uji coba nuklir"', index_base, exact=True, limit=50)
+    holding = ["uji coba nuklir" in h.text.lower() for h in result.hits]
+    assert holding[0] and holding == sorted(holding, reverse=True)
+    required = run('+"uji coba nuklir"', index_base, exact=True, limit=50)
+    assert required.hits and all("uji coba nuklir" in h.text.lower() for h in required.hits)
 
 
 def test_mengembangkan_senjata_highlights_pengembangan(index_base):
@@ -70,3 +71,45 @@ def test_limit_and_ranks(index_base):
     assert result.total > 3
     scores = [h.score for h in result.hits]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_typo_gives_a_suggestion_and_still_finds(index_base):
+    result = run("reaktor nukilr", index_base)
+    assert "nukilr → nuklir" in result.suggestions
+    assert any(h.text[m.start:m.end].lower() == "nuklir" for h in result.hits for m in h.matches)
+    assert run("reaktor nukilr", index_base, exact=True).suggestions == ()
+
+
+def test_author_typo_is_found_from_the_right_spelling(index_base):
+    result = run("negosiasi", index_base)
+    words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}
+    assert "negoisasi" in words
+
+
+def test_alias_finds_the_other_name(index_base):
+    result = run("Korea Utara menyerahkan", index_base, limit=50)
+    assert any("korut" in h.text.lower() for h in result.hits)
+    assert any(e.startswith("korea utara → ") for e in result.expansions)
+
+
+def test_english_query_finds_indonesian_passages(index_base):
+    result = run("ballistic missile", index_base)
+    assert result.hits and "rudal" in result.hits[0].text.lower()
+
+
+def test_not_and_file_filter(index_base):
+    without = run("nuklir -korut", index_base, limit=100)
+    assert without.hits and all("korut" not in h.text.lower() for h in without.hits)
+    only = run("nuklir path:004*", index_base, limit=100)
+    assert only.hits and all("/004_" in h.path for h in only.hits)
+    files = run("nuklir", index_base, limit=100, files=("001_*.txt",))
+    assert files.hits and all("/001_" in h.path for h in files.hits)
+
+
+def test_prefix_wildcard_uses_surface_forms(index_base):
+    result = run("denukl*", index_base, limit=100)
+    assert result.hits and all("denukl" in h.text.lower() for h in result.hits)
+
+
+def test_stop_words_only_query_still_works(index_base):
+    assert run("yang dan", index_base).hits

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "3"
 
 # A word: letters/digits, with inner hyphens or apostrophes (negara-negara,
 # Jong-un, Non-Proliferation, Qur'an). Parts are indexed separately.
@@ -29,10 +29,26 @@ _MIN_STEM_LEN = 4
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball Indonesian stem of a lowercase word, cached per word."""
+    """Root of a lowercase word, cached per word: the dictionary-checked
+    affix stripper of ``morph`` when it finds a known root, else Snowball."""
+    if len(word) < _MIN_STEM_LEN or not word.isalpha():
+        return word
+    root = _root_stemmer()(word)
+    return root if root is not None else _stemmer().stemWord(word)
+
+
+def snowball(word: str) -> str:
+    """Bare Snowball Indonesian (the baseline the benchmarks compare with)."""
     if len(word) < _MIN_STEM_LEN or not word.isalpha():
         return word
     return _stemmer().stemWord(word)
+
+
+@lru_cache(maxsize=1)
+def _root_stemmer():
+    from nkcorpus.morph import RootStemmer, load_roots
+
+    return RootStemmer(load_roots())
 
 
 @lru_cache(maxsize=1)
@@ -51,18 +67,20 @@ def iter_terms(text: str, stemmed: bool = True) -> Iterator[tuple[str, int, int,
     """(term, position, start, end) for every token of ``text``.
 
     Hyphenated words give one token per part; a part whose term repeats the
-    previous part's (``negara-negara``, ``berpuluh-puluh``) is dropped, so
-    reduplication matches the plain word.
+    previous part's, or whose letters end it (``negara-negara``,
+    ``berpuluh-puluh``, ``bersama-sama``), is dropped, so reduplication
+    matches the plain word.
     """
     norm = stem if stemmed else _identity
     pos = 0
     for word in WORD.finditer(text):
-        previous = None
+        previous = previous_surface = None
         for part in _PART.finditer(word.group()):
-            term = norm(fold(part.group()))
-            if term == previous:
-                continue
-            previous = term
+            surface = fold(part.group())
+            term = norm(surface)
+            if term == previous or (previous_surface and previous_surface.endswith(surface)):
+                continue  # negara-negara, bersama-sama: one word
+            previous, previous_surface = term, surface
             start = word.start() + part.start()
             yield term, pos, start, start + len(part.group())
             pos += 1

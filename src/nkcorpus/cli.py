@@ -46,22 +46,38 @@ IndexDirOpt = Annotated[
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words to find; "quoted words" form a phrase.')],
+    query: Annotated[list[str], typer.Argument(
+        help='Words to find (one or more arguments); "quoted words" form a phrase.')],
     corpus: CorpusOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show.")] = DEFAULT_LIMIT,
     json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")] = False,
     color: Annotated[Color, typer.Option(help="Colour the output.")] = Color.auto,
     index_dir: IndexDirOpt = None,
+    exact: Annotated[bool, typer.Option(
+        "--exact", help="No aliases, glossary or typo matching: only the words typed (still stemmed).")] = False,
+    file: Annotated[Optional[list[str]], typer.Option(
+        "--file", "-f", metavar="GLOB", help="Only files whose path or name matches GLOB (repeatable).")] = None,
+    aliases: Annotated[Optional[str], typer.Option(
+        "--aliases", metavar="FILE", envvar="NKCORPUS_ALIASES", show_envvar=True,
+        help="Your own aliases ('a = b' lines), added to the bundled ones.")] = None,
 ) -> int:
-    """Search a corpus (built or refreshed automatically when its files changed)."""
-    settings = SearchSettings(query=query, corpus=Corpus.from_arg(corpus), limit=limit,
-                              index_base=index_base(index_dir))
+    """Search a corpus (built or refreshed automatically when its files changed).
+
+    Words are optional (passages with more of them rank first); "quoted words"
+    rank passages holding them together first; +word must appear, -word must
+    not; a AND b, a OR b, NOT a, (groups), prefix*, path:GLOB.
+    """
+    settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
+                              index_base=index_base(index_dir), exact=exact,
+                              files=tuple(file or ()), aliases_file=aliases)
     from nkcorpus import render
     from nkcorpus.search import search as run_search
 
-    result = run_search(settings, _progress(quiet=False))
+    result = run_search(settings, _progress(False, settings.corpus))
     options = render.RenderOptions(color=_use_color(color), width=_width())
     _print_warnings(result.warnings)
+    if json and not result.hits and result.suggestions:
+        print("nkcorpus: did you mean: " + ", ".join(result.suggestions), file=sys.stderr)
     try:
         render.render("json" if json else "text", result, sys.stdout, options)
     except BrokenPipeError:  # the reader (| head) has what it wanted
@@ -74,42 +90,80 @@ def search(
 def index(
     dirs: Annotated[Optional[list[str]], typer.Argument(help="Corpus folders [default: the bundled essays].")] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Build from scratch.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary; warnings and errors only.")] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="If another process is indexing the same corpus, exit with 2 instead of waiting.")] = False,
     index_dir: IndexDirOpt = None,
 ) -> int:
-    """Build or update the index of one or more corpus folders."""
-    from nkcorpus import index as index_mod
-    from nkcorpus.corpus import check_root
+    """Build or update the index of one or more corpus folders.
 
+    Only new and changed files are read; deleted and renamed files leave the
+    index. Exit 2 if a file could not be indexed (one warning line each).
+    """
     code = ExitCode.HITS
     for arg in dirs or [None]:
-        settings = IndexSettings(Corpus.from_arg(arg), index_base(index_dir), rebuild=rebuild)
-        root = check_root(settings.corpus.root)
-        report = index_mod.update(root, index_mod.corpus_home(settings.index_base, root),
-                                  _progress(quiet), rebuild=settings.rebuild)
-        _print_warnings(report.warnings)
+        settings = IndexSettings(Corpus.from_arg(arg), index_base(index_dir), rebuild=rebuild, wait=not no_wait)
+        try:
+            report = _index_corpus(settings, quiet)
+        except NkError as exc:  # one bad folder does not stop the others
+            _error(exc.message, exc.hint)
+            code = ExitCode.ERROR
+            continue
+        _print_warnings(report.notes)
         if not quiet:
             print(_summary(settings.corpus.display, report), file=sys.stderr)
-        if report.skipped and _has_new_skips(report):
+        if report.warnings:
             code = ExitCode.ERROR
     return code
 
 
-def _has_new_skips(report) -> bool:
-    touched = set(report.changes.added) | set(report.changes.changed)
-    return any(rel in touched for rel, _ in report.skipped)
+def _index_corpus(settings: IndexSettings, quiet: bool):
+    from nkcorpus import index as index_mod
+    from nkcorpus.corpus import check_root
+
+    root = check_root(settings.corpus.root)
+    home = index_mod.corpus_home(settings.index_base, root)
+    return index_mod.update(root, home, _progress(quiet, settings.corpus), rebuild=settings.rebuild,
+                            wait=settings.wait)
 
 
 def _summary(display: str, report) -> str:
+    """One line: what was done, the totals, what was read, how long it took."""
     c = report.changes
-    what = "built" if report.full else ("updated" if c else "up to date")
-    detail = f"+{len(c.added)} ~{len(c.changed)} -{len(c.removed)} files" if c and not report.full else ""
-    parts = [f"{display}: {what}", f"{report.documents} documents", f"{report.passages} passages"]
-    if detail:
-        parts.append(detail)
+    if report.full:
+        what = "built"
+    elif c:
+        what = f"updated (+{len(c.added)} ~{len(c.changed)} -{len(c.removed)} files)"
+    else:
+        what = "up to date"
+    parts = [f"{display}: {what}", f"{report.documents:,} documents", f"{report.passages:,} passages"]
+    if report.files_read:
+        mb = report.bytes_read / 1e6
+        parts.append(f"read {report.files_read:,} files ({mb:.1f} MB, {mb / max(report.seconds, 1e-3):.1f} MB/s)")
     if report.skipped:
-        parts.append(f"{len(report.skipped)} skipped")
+        parts.append(f"{len(report.skipped):,} files skipped (nkcorpus status lists them)")
+    if not report.documents and not report.skipped:
+        parts.append("no .txt, .md, .html, .pdf or .docx files found")
     return ", ".join(parts) + f" in {report.seconds:.2f}s"
+
+
+@app.command()
+def status(
+    corpus: CorpusOpt = None,
+    json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    index_dir: IndexDirOpt = None,
+) -> int:
+    """Show a corpus's index: documents, passages, size, last update, pending
+    changes, and the files skipped and why. Exit 1 if there is no index yet."""
+    from nkcorpus import index as index_mod
+    from nkcorpus.corpus import check_root
+    from nkcorpus.render import status as status_render
+    from nkcorpus.status import status as read_status
+
+    chosen = Corpus.from_arg(corpus)
+    root = check_root(chosen.root)
+    st = read_status(root, index_mod.corpus_home(index_base(index_dir), root))
+    print(status_render.to_json(st, chosen) if json else status_render.to_text(st, chosen))
+    return ExitCode.HITS if st.indexed else ExitCode.NO_HITS
 
 
 @app.callback(invoke_without_command=True)
@@ -145,21 +199,24 @@ def _width() -> int | None:
     return shutil.get_terminal_size().columns
 
 
-def _progress(quiet: bool):
-    from nkcorpus.index import Progress
+def _progress(quiet: bool, corpus: Corpus):
+    """A rich progress bar on a terminal; else (or with --quiet) warnings only."""
+    from nkcorpus.render.status import printable
 
+    show = lambda rel: printable(corpus.show(rel))  # noqa: E731
     if quiet or not sys.stderr.isatty():
-        return _PlainProgress(quiet)
+        return _PlainProgress(quiet, show)
     from nkcorpus.progress import RichProgress
 
-    return RichProgress()
+    return RichProgress(show)
 
 
 class _PlainProgress:
     """Warnings on stderr, one line each; no bar."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, show) -> None:
         self.quiet = quiet
+        self.show = show
 
     def start(self, files: int, nbytes: int) -> None: ...
 
@@ -168,7 +225,7 @@ class _PlainProgress:
     def finish(self) -> None: ...
 
     def warn(self, rel: str, reason: str) -> None:
-        print(f"nkcorpus: warning: skipped {rel}: {reason}", file=sys.stderr)
+        print(f"nkcorpus: warning: skipped {self.show(rel)}: {reason}", file=sys.stderr)
 
     def waiting(self, message: str) -> None:
         if not self.quiet:
@@ -183,6 +240,9 @@ def _print_warnings(warnings) -> None:
 # --- entry point ----------------------------------------------------------------
 
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
+
 def main(argv: list[str] | None = None) -> None:
     sys.exit(run(argv))
 
@@ -190,8 +250,10 @@ def main(argv: list[str] | None = None) -> None:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code; never lets a traceback out."""
     try:
-        code = app(args=argv, prog_name="nkcorpus", standalone_mode=False)
-        return int(code or 0)
+        code = int(app(args=argv, prog_name="nkcorpus", standalone_mode=False) or 0)
+        if code == INTERRUPTED:  # typer returns this for Ctrl-C; no command does
+            print("nkcorpus: interrupted", file=sys.stderr)
+        return code
     except NkError as exc:
         _error(exc.message, exc.hint)
         return exc.exit_code
@@ -199,7 +261,7 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         print("nkcorpus: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()
         return ExitCode.HITS

@@ -2,48 +2,77 @@
 
 Scanning costs one ``stat`` per entry and reads nothing, so checking whether
 an index is stale is cheap. Hidden files and folders are skipped (as ripgrep
-does), folder symlinks are not followed (no loops), and a file symlink is
-followed only when its target lies inside the corpus.
+does); links to folders are not followed (so there are no loops); links to
+files are followed wherever they point. Entries that can never be read (a
+broken link, a link loop, a FIFO named ``*.txt``, a name that is not UTF-8,
+a folder that cannot be listed) are reported by the scan, not raised.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import os
-from dataclasses import dataclass
+import stat as stat_mod
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nkcorpus.errors import CorpusError
-from nkcorpus.extract import SUPPORTED_SUFFIXES, ExtractError, extract
+from nkcorpus.extract import SUPPORTED_SUFFIXES, Extracted, ExtractError, extract_parts
 from nkcorpus.normalize import repair
 
-# Files larger than this are skipped with a warning rather than read whole.
-MAX_FILE_BYTES = 256 * 1024 * 1024
+# Text of parsed formats is repaired and cut into passages this many
+# characters at a time, so memory stays bounded for big documents too.
+PIECE_CHARS = 2**21
 
 
 @dataclass(frozen=True, slots=True)
 class FileStat:
+    """What a scan knows of a file; ``problem`` says why it cannot be read."""
+
     size: int
     mtime_ns: int
+    ctime_ns: int = 0
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """A corpus scan: indexable files (rel POSIX path -> stat) and the number
+    of other files by suffix (not indexed: an unsupported type)."""
+
+    files: dict[str, FileStat]
+    ignored: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file's repaired text and how its text lines map to locations."""
+    """A part of a file's repaired text and how its lines map to locations."""
 
     text: str
     unit: str
     locations: tuple[int, ...] | None
     title: str | None = None
+    first_line: int = 1
 
     def location(self, line: int) -> int:
         """Location (in ``unit``) of 1-based text line ``line``."""
         if self.locations is None:
-            return line
+            return self.first_line + line - 1
         return self.locations[min(line, len(self.locations)) - 1]
 
 
 class SkipFile(Exception):
-    """A file that cannot be indexed; the message says why, in a few words."""
+    """A file that cannot be indexed; the message says why, in a few words.
+
+    ``vanished`` is set when the file no longer exists.
+    """
+
+    def __init__(self, reason: str, vanished: bool = False) -> None:
+        super().__init__(reason)
+        self.vanished = vanished
 
 
 def check_root(root: Path) -> Path:
@@ -55,56 +84,137 @@ def check_root(root: Path) -> Path:
     return root.resolve()
 
 
-def scan(root: Path) -> dict[str, FileStat]:
-    """Every indexable file below ``root``: relative POSIX path -> stat."""
+# --- scanning --------------------------------------------------------------------
+
+
+def scan(root: Path) -> Scan:
+    """Every indexable file below ``root`` (stat only, nothing is read)."""
     found: dict[str, FileStat] = {}
+    ignored: Counter[str] = Counter()
     stack = [root]
     while stack:
         folder = stack.pop()
-        for entry in _entries(folder):
+        entries = _entries(folder, root, found)
+        for entry in entries:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
-            elif _wanted(entry, root):
-                stat = entry.stat()
-                rel = Path(entry.path).relative_to(root).as_posix()
-                found[rel] = FileStat(stat.st_size, stat.st_mtime_ns)
-    return found
+                continue
+            suffix = os.path.splitext(entry.name)[1].lower()
+            if suffix not in SUPPORTED_SUFFIXES:
+                if not entry.is_symlink():
+                    ignored[suffix or "(none)"] += 1
+                continue
+            st = _file_stat(entry)
+            if st is not None:
+                found[_rel(entry.path, root)] = _check_name(entry.path, root, st)
+    return Scan(found, dict(sorted(ignored.items())))
 
 
-def _entries(folder: Path) -> list[os.DirEntry]:
+def _entries(folder: Path, root: Path, found: dict[str, FileStat]) -> list[os.DirEntry]:
+    """The entries of a folder; a folder that cannot be listed is reported."""
     try:
         with os.scandir(folder) as it:
             return list(it)
+    except FileNotFoundError:
+        return []  # vanished while scanning: nothing there to index
+    except OSError as exc:
+        st = _lstat(folder)
+        if st is not None and folder != root:
+            found[_rel(str(folder), root) + "/"] = dataclasses.replace(
+                st, problem=f"cannot list folder: {exc.strerror or type(exc).__name__}")
+        elif folder == root:
+            raise CorpusError(f"cannot list the corpus folder {root}: {exc.strerror}") from None
+        return []
+
+
+def _file_stat(entry: os.DirEntry) -> FileStat | None:
+    """The stat of a file entry (of its target, for a link), problems noted;
+    None when it vanished or is a link to a folder."""
+    try:
+        st = entry.stat(follow_symlinks=True)
+    except FileNotFoundError:
+        if not entry.is_symlink():
+            return None  # vanished between listing and stat
+        return _problem(entry, "broken symbolic link")
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return _problem(entry, "symbolic link loop")
+        return _problem(entry, exc.strerror or type(exc).__name__)
+    if stat_mod.S_ISDIR(st.st_mode):
+        return None  # a link to a folder: not followed
+    if not stat_mod.S_ISREG(st.st_mode):
+        return _problem(entry, "not a regular file")
+    return FileStat(st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _problem(entry: os.DirEntry, reason: str) -> FileStat | None:
+    st = _lstat(Path(entry.path))
+    return dataclasses.replace(st, problem=reason) if st is not None else None
+
+
+def _lstat(path: Path) -> FileStat | None:
+    try:
+        st = os.lstat(path)
     except OSError:
-        return []  # an unreadable or vanished folder holds nothing to index
+        return None
+    return FileStat(st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _wanted(entry: os.DirEntry, root: Path) -> bool:
-    if os.path.splitext(entry.name)[1].lower() not in SUPPORTED_SUFFIXES:
-        return False
+def _rel(path: str, root: Path) -> str:
+    return Path(path).relative_to(root).as_posix()
+
+
+def _check_name(path: str, root: Path, st: FileStat) -> FileStat:
+    """A file whose name is not valid UTF-8 cannot be shown or stored: a problem."""
     try:
-        if entry.is_symlink():
-            target = Path(entry.path).resolve(strict=True)
-            return target.is_file() and target.is_relative_to(root)
-        return entry.is_file(follow_symlinks=False)
-    except (OSError, RuntimeError):
-        return False
+        _rel(path, root).encode("utf-8")
+    except UnicodeEncodeError:
+        return dataclasses.replace(st, problem="file name is not valid UTF-8 (rename it to index it)")
+    return st
 
 
-def read_document(root: Path, rel: str) -> Document:
-    """Read and repair one file; SkipFile (with a short reason) if impossible."""
-    path = root / rel
+# --- reading ---------------------------------------------------------------------
+
+
+def read_parts(root: Path, rel: str) -> Iterator[Document]:
+    """Read and repair one file, in parts; SkipFile (with a short reason) if
+    impossible. Big files come in several parts, so SkipFile may also come
+    after some parts (a read error in the middle of a file)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SkipFile(f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-        extracted = extract(path)
+        for extracted in extract_parts(root / rel):
+            for piece in pieces(extracted):
+                yield Document(repair(piece.text), piece.unit, piece.locations,
+                               piece.title, piece.first_line)
     except ExtractError as exc:
         raise SkipFile(str(exc)) from None
     except FileNotFoundError:
-        raise SkipFile("vanished while indexing") from None
+        raise SkipFile("vanished while indexing", vanished=True) from None
     except OSError as exc:
         raise SkipFile(exc.strerror or type(exc).__name__) from None
-    return Document(repair(extracted.text), extracted.unit, extracted.locations, extracted.title)
+    except MemoryError:
+        raise SkipFile("not enough memory to read it") from None
+    except Exception as exc:  # a bug, but one file must not stop the run
+        raise SkipFile(f"internal error: {type(exc).__name__}: {exc}") from None
+
+
+def pieces(extracted: Extracted, max_chars: int | None = None) -> Iterator[Extracted]:
+    """``extracted`` cut at line ends into pieces of at most ``max_chars``
+    (default PIECE_CHARS) characters; a longer line is cut where it must be."""
+    max_chars = max_chars or PIECE_CHARS
+    text, start, line = extracted.text, 0, 0
+    if len(text) <= max_chars:
+        yield extracted
+        return
+    while start < len(text):
+        end = len(text)
+        if end - start > max_chars:
+            end = text.rfind("\n", start, start + max_chars) + 1 or start + max_chars
+        newlines = text.count("\n", start, end)
+        locations = extracted.locations
+        yield dataclasses.replace(
+            extracted, text=text[start:end], first_line=extracted.first_line + line,
+            locations=None if locations is None else locations[line : line + newlines + 1],
+        )
+        start, line = end, line + newlines

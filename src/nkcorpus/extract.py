@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,9 +23,11 @@ class Extracted:
     """Plain text of one file and where each of its lines came from.
 
     ``text`` has lines separated by "\\n" and no "\\r". ``locations`` is None
-    when text line i is location i (plain text files); otherwise it has one
-    1-based location (in ``unit``) per text line: ``locations[i - 1]`` is the
-    location of line i, and ``len(locations) == text.count("\\n") + 1``.
+    when text line i is location ``first_line + i - 1`` (plain text files;
+    ``first_line`` is 1 unless this is a later part of a big file, see
+    ``extract_parts``); otherwise it has one 1-based location (in ``unit``)
+    per text line: ``locations[i - 1]`` is the location of line i, and
+    ``len(locations) == text.count("\\n") + 1``.
     """
 
     text: str
@@ -33,6 +35,7 @@ class Extracted:
     locations: tuple[int, ...] | None
     title: str | None = None
     encoding: str | None = None
+    first_line: int = 1
 
 
 class ExtractError(Exception):
@@ -42,6 +45,13 @@ class ExtractError(Exception):
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | frozenset({".pdf", ".docx"})
+
+# Plain text is decoded this many bytes at a time (any size, bounded memory).
+TEXT_PART_BYTES = 2**20
+# The other formats are parsed whole; larger files are skipped. A parsed HTML
+# tree takes about 20 times its file's size in memory, a DOCX's XML about 10.
+MAX_PARSED_BYTES = {**dict.fromkeys(HTML_SUFFIXES, 16 * 2**20), ".pdf": 256 * 2**20, ".docx": 256 * 2**20}
+MAX_DOCX_XML_BYTES = 32 * 2**20
 
 _SNIFF_BYTES = 8192
 _BOMS = (  # UTF-32 before UTF-16: their little-endian BOMs share a prefix.
@@ -68,9 +78,35 @@ def extract(path: Path, data: bytes | None = None) -> Extracted:
     handler = _HANDLERS.get(path.suffix.lower())
     if handler is None:
         raise ExtractError("unsupported file type")
+    if data is None and handler is _extract_pdf:
+        with open(path, "rb") as stream:  # pypdf reads only what it needs
+            return _extract_pdf(stream)
     if data is None:
         data = path.read_bytes()
     return handler(data)
+
+
+def extract_parts(path: Path, part_bytes: int | None = None) -> Iterator[Extracted]:
+    """The text of ``path`` in one or more parts, in order, in bounded memory.
+
+    Plain text is decoded ``part_bytes`` at a time and cut at paragraph or
+    line ends (``part_bytes`` defaults to TEXT_PART_BYTES); each part's
+    ``first_line`` says where it starts. Other formats give one part, and
+    raise ExtractError when larger than their limit in ``MAX_PARSED_BYTES``.
+    OSError from reading the file propagates.
+    """
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        yield from _text_parts(path, part_bytes or TEXT_PART_BYTES)
+        return
+    limit = MAX_PARSED_BYTES.get(suffix)
+    if limit is not None and (size := path.stat().st_size) > limit:
+        raise ExtractError(f"too large to parse: {_mib(size)} (the limit for {suffix} is {_mib(limit, 0)})")
+    yield extract(path)
+
+
+def _mib(nbytes: int, decimals: int = 1) -> str:
+    return f"{nbytes / 2**20:.{decimals}f} MiB"
 
 
 # ---------------------------------------------------------------- plain text
@@ -163,6 +199,94 @@ def _extract_text(data: bytes) -> Extracted:
     """Plain text and Markdown: decoded as is, unit "line", identity locations."""
     text, encoding = decode_text(data)
     return Extracted(text, "line", None, encoding=encoding)
+
+
+# ------------------------------------------------------- big plain text files
+
+
+def _text_parts(path: Path, part_bytes: int) -> Iterator[Extracted]:
+    """A text file in parts of about ``part_bytes``; a small file is one part,
+    decoded exactly as ``extract`` does."""
+    with open(path, "rb") as stream:
+        head = stream.read(part_bytes)
+        second = stream.read(part_bytes)
+        if not second:
+            yield _extract_text(head)
+            return
+        decoder, encoding = _stream_decoder(head)
+        chunks = _chunks(stream, (head, second), part_bytes)
+        yield from _decoded_parts(chunks, decoder, encoding)
+
+
+def _chunks(stream: Any, first: tuple[bytes, ...], size: int) -> Iterator[tuple[bytes, bool]]:
+    """(chunk, is_last) for the chunks already read, then the rest of stream."""
+    pending = list(first)
+    while pending:
+        chunk = pending.pop(0)
+        if not pending and (more := stream.read(size)):
+            pending.append(more)
+        yield chunk, not pending
+
+
+def _stream_decoder(head: bytes) -> tuple[Any, str]:
+    """An incremental decoder for a big file, chosen from its first bytes as
+    ``decode_text`` chooses; stray bytes become U+FFFD (or, in a UTF-8 file,
+    are read as cp1252: files pasted together from several sources)."""
+    for bom, _, name in _BOMS:
+        if head.startswith(bom):  # these codecs strip the BOM themselves
+            return codecs.getincrementaldecoder(name)("replace"), name
+    if b"\x00" in head[:_SNIFF_BYTES]:
+        raise ExtractError("binary file")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except ValueError:
+        encoding = _head_encoding(head)
+        return codecs.getincrementaldecoder(encoding)("replace"), encoding
+    codecs.register_error("nkcorpus.cp1252", _cp1252_fallback)
+    return codecs.getincrementaldecoder("utf-8")("nkcorpus.cp1252"), "utf-8"
+
+
+def _head_encoding(head: bytes) -> str:
+    """The single-byte or detected encoding of a file that is not UTF-8."""
+    text = _try_decode(head, "cp1252")
+    if text is not None and _looks_latin(text):
+        return "cp1252"
+    return _detect(head)[1]
+
+
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: decode the offending bytes as cp1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", "replace"), error.end
+
+
+def _decoded_parts(chunks: Iterator[tuple[bytes, bool]], decoder: Any,
+                   encoding: str) -> Iterator[Extracted]:
+    """Decode chunks and cut the text into parts at paragraph or line ends."""
+    pending, line = "", 1
+    for chunk, last in chunks:
+        pending += decoder.decode(chunk, last)
+        held = "\r" if not last and pending.endswith("\r") else ""  # maybe half of "\r\n"
+        pending = _normalize_newlines(pending[: len(pending) - len(held)])
+        cut = len(pending) if last else _cut_point(pending)
+        part, pending = pending[:cut], pending[cut:] + held
+        if part:
+            yield Extracted(part, "line", None, encoding=encoding, first_line=line)
+            line += part.count("\n")
+
+
+def _cut_point(text: str) -> int:
+    """Where to end a part: after the last blank line in the second half of
+    ``text``, else after its last line end, else a space; else at the end."""
+    half = len(text) // 2
+    for separator in ("\n\n", "\n"):
+        found = text.rfind(separator, half)
+        if found >= 0:
+            return found + len(separator)
+    found = max(text.rfind(" ", half), text.rfind("\t", half))
+    return found + 1 if found >= 0 else len(text)
 
 
 # ------------------------------------------------------------ shared helpers
@@ -412,8 +536,9 @@ def _html_string(text: str, line: int, pre: bool, builder: _HtmlText) -> int:
 # ----------------------------------------------------------------------- PDF
 
 
-def _extract_pdf(data: bytes) -> Extracted:
-    """PDF: text per page, a blank line between pages; unit "page"."""
+def _extract_pdf(data: bytes | BinaryIO) -> Extracted:
+    """PDF (its bytes or an open binary file): text per page, a blank line
+    between pages; unit "page"."""
     with _quiet(), _library_errors("broken PDF"):
         reader = _open_pdf(data)
         out = _Lines()
@@ -424,11 +549,11 @@ def _extract_pdf(data: bytes) -> Extracted:
         return out.result("page", _safe_title(lambda: reader.metadata and reader.metadata.title))
 
 
-def _open_pdf(data: bytes) -> Any:
+def _open_pdf(data: bytes | BinaryIO) -> Any:
     """A pypdf reader for data, decrypted with the empty password if needed."""
     from pypdf import PdfReader
 
-    reader = PdfReader(io.BytesIO(data))
+    reader = PdfReader(io.BytesIO(data) if isinstance(data, bytes) else data)
     if reader.is_encrypted:
         try:
             decrypted = reader.decrypt("")
@@ -489,6 +614,7 @@ def _extract_docx(data: bytes) -> Extracted:
     with _library_errors("not a valid DOCX file"):
         import docx
 
+        _check_docx_size(data)
         document = docx.Document(io.BytesIO(data))
         out = _Lines()
         for number, text in enumerate(_docx_paragraphs(document.element.body, document), 1):
@@ -496,6 +622,17 @@ def _extract_docx(data: bytes) -> Extracted:
             for line in _normalize_newlines(text).split("\n"):
                 out.add(line, number)
         return out.result("paragraph", _safe_title(lambda: document.core_properties.title))
+
+
+def _check_docx_size(data: bytes) -> None:
+    """Refuse a DOCX whose text XML unpacks to more than MAX_DOCX_XML_BYTES."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        size = sum(info.file_size for info in archive.infolist()
+                   if info.filename.startswith("word/") and info.filename.endswith(".xml"))
+    if size > MAX_DOCX_XML_BYTES:
+        raise ExtractError(f"too large to parse: {_mib(size)} of XML (the limit is {_mib(MAX_DOCX_XML_BYTES, 0)})")
 
 
 def _docx_paragraphs(element: Any, document: Any) -> Iterator[str]:

@@ -4,13 +4,23 @@ Layout, one folder per corpus under the index base::
 
     <base>/<name>-<hash>/lock        writers hold an flock on it
     <base>/<name>-<hash>/CURRENT     name of the live generation folder
-    <base>/<name>-<hash>/gen-<id>/   a Whoosh index + manifest.json
+    <base>/<name>-<hash>/gen-<id>/   a Whoosh index + manifest.json + checksums.json
 
 A full build writes a new generation and then swaps ``CURRENT`` atomically,
 so an interrupted build leaves the previous index searchable. An update
-changes the live generation through Whoosh's own atomic commit; the manifest
-(sizes and mtimes of indexed files) is written after the commit, so a crash
-in between only makes the next run redo the same files.
+changes the live generation through Whoosh's own atomic commit. Before it
+starts, the paths it touches are written to ``pending.json``; the manifest
+(sizes and mtimes of indexed files) is written after the commit, and only
+then is ``pending.json`` removed. A run killed at any point thus leaves
+either the old or the new index, and the next run reads the pending paths
+again (deleting what the killed run may have committed), so no passage is
+lost, doubled or left behind. Each run under the lock first removes what a
+killed run left: dead generations, temporary files, Whoosh's orphan segments.
+
+After every commit the index files' sizes and checksums are recorded
+(``integrity``). A damaged, foreign or outdated index is found before use
+(or when Whoosh fails reading it) and rebuilt from the corpus once, with a
+warning; a corpus folder that vanished never empties its index.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
@@ -38,11 +48,14 @@ from nkcorpus.passages import split_passages
 
 T = TypeVar("T")
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "3"
 MANIFEST = "manifest.json"
+JOURNAL = "pending.json"
+INDEX_NAME = "MAIN"  # Whoosh's default index name
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
-WRITER_LIMITMB = 256
+# Whoosh's in-memory pool; the process's peak memory grows with it.
+WRITER_LIMITMB = 128
 
 
 class Progress:
@@ -63,7 +76,8 @@ class Progress:
 class Manifest:
     root: str
     files: dict[str, list] = field(default_factory=dict)  # rel -> [size, mtime_ns, passages]
-    skipped: dict[str, list] = field(default_factory=dict)  # rel -> [size, mtime_ns, reason]
+    skipped: dict[str, list] = field(default_factory=dict)  # rel -> [size, mtime_ns, ctime_ns, reason]
+    ignored: dict[str, int] = field(default_factory=dict)  # suffix -> files not indexed
     updated: float = 0.0
     format: str = FORMAT_VERSION
     analyzer: str = ANALYZER_VERSION
@@ -72,10 +86,6 @@ class Manifest:
     def compatible(self) -> bool:
         return (self.format == FORMAT_VERSION and self.analyzer == ANALYZER_VERSION
                 and self.fingerprint == analysis_fingerprint())
-
-    def known(self) -> dict[str, tuple[int, int]]:
-        both = {**self.files, **self.skipped}
-        return {rel: (v[0], v[1]) for rel, v in both.items()}
 
     @property
     def passages(self) -> int:
@@ -98,9 +108,12 @@ class UpdateReport:
     full: bool
     documents: int
     passages: int
-    skipped: tuple[tuple[str, str], ...]
+    skipped: tuple[tuple[str, str], ...]  # every file the index lacks, and why
+    warnings: tuple[tuple[str, str], ...]  # the files this run could not index
+    files_read: int
+    bytes_read: int
     seconds: float
-    warnings: tuple[str, ...] = ()  # e.g. a damaged index that was rebuilt
+    notes: tuple[str, ...] = ()  # about the index itself, e.g. a damaged one rebuilt
 
 
 def schema():
@@ -150,28 +163,63 @@ def load_manifest(gen: Path) -> Manifest | None:
 
 
 def _well_formed(m: Manifest) -> bool:
-    """The manifest has the types the code relies on (it may be damaged)."""
-    if not (isinstance(m.files, dict) and isinstance(m.skipped, dict)):
-        return False
+    """The manifest has the types the code relies on (it may be damaged).
+    Of another format version only the version is read: it is rebuilt."""
     if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer, m.fingerprint)):
         return False
-    return (all(_entry_ok(v, int) for v in m.files.values())
-            and all(_entry_ok(v, str) for v in m.skipped.values()))
+    if m.format != FORMAT_VERSION:
+        return True
+    if not all(isinstance(x, dict) for x in (m.files, m.skipped, m.ignored)):
+        return False
+    return (all(_entry_ok(v, (int, int, int)) for v in m.files.values())
+            and all(_entry_ok(v, (int, int, int, str)) for v in m.skipped.values())
+            and all(type(v) is int for v in m.ignored.values()))
 
 
-def _entry_ok(v: object, last: type) -> bool:
-    return (isinstance(v, list) and len(v) == 3 and type(v[0]) is int and type(v[1]) is int
-            and isinstance(v[2], last))
+def _entry_ok(v: object, types: tuple[type, ...]) -> bool:
+    return (isinstance(v, list) and len(v) == len(types)
+            and all(type(x) is t for x, t in zip(v, types)))
 
 
-def diff(manifest: Manifest | None, found: dict[str, corpus_mod.FileStat]) -> Changes:
-    known = manifest.known() if manifest else {}
-    added = tuple(sorted(rel for rel in found if rel not in known))
-    changed = tuple(
-        sorted(rel for rel, st in found.items() if rel in known and known[rel] != (st.size, st.mtime_ns))
-    )
-    removed = tuple(sorted(rel for rel in known if rel not in found))
-    return Changes(added, changed, removed)
+def load_journal(gen: Path) -> frozenset[str]:
+    """Paths an interrupted update was changing (empty when none was)."""
+    try:
+        return frozenset(json.loads((gen / JOURNAL).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return frozenset()
+    except (OSError, ValueError, TypeError):
+        raise IndexError_(f"the index at {gen} is damaged ({JOURNAL} cannot be read)",
+                          hint="run: nkcorpus index --rebuild DIR") from None
+
+
+def usable_manifest(gen: Path | None) -> Manifest | None:
+    """The live manifest, or None when there is none or it is outdated."""
+    manifest = load_manifest(gen) if gen else None
+    return manifest if manifest is not None and manifest.compatible() else None
+
+
+def diff(manifest: Manifest | None, found: dict[str, corpus_mod.FileStat],
+         dirty: frozenset[str] = frozenset()) -> Changes:
+    """What changed since ``manifest``. A file indexed before counts as
+    changed when its size or mtime differ; a file skipped before also when
+    its ctime differs (a chmod may have made it readable). ``dirty`` paths
+    (of an interrupted update) count as changed, or removed when gone."""
+    files = manifest.files if manifest else {}
+    skipped = manifest.skipped if manifest else {}
+    added, changed = [], []
+    for rel, st in found.items():
+        if rel in dirty:
+            changed.append(rel)
+        elif rel in files:
+            if files[rel][:2] != [st.size, st.mtime_ns]:
+                changed.append(rel)
+        elif rel in skipped:
+            if skipped[rel][:3] != [st.size, st.mtime_ns, st.ctime_ns]:
+                changed.append(rel)
+        else:
+            added.append(rel)
+    removed = {rel for rel in (*files, *skipped, *dirty) if rel not in found}
+    return Changes(tuple(sorted(added)), tuple(sorted(changed)), tuple(sorted(removed)))
 
 
 def open_generation(gen: Path):
@@ -211,7 +259,7 @@ def analysis_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-# --- writing -----------------------------------------------------------------
+# --- the writer lock ---------------------------------------------------------------
 
 
 @contextmanager
@@ -228,7 +276,7 @@ def writer_lock(home: Path, progress: Progress, wait: bool = True) -> Iterator[N
             if not wait:
                 raise IndexError_(
                     "another nkcorpus process is indexing this corpus",
-                    hint="wait for it to finish, then run the command again",
+                    hint="wait for it to finish, or run without --no-wait to wait for it",
                 ) from None
             progress.waiting("waiting for another nkcorpus process to finish indexing this corpus")
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -251,6 +299,30 @@ def try_lock(home: Path) -> int | None:
     return fd
 
 
+def is_locked(home: Path) -> bool:
+    """Whether a writer holds the lock now (creates nothing)."""
+    import fcntl
+
+    try:
+        fd = os.open(home / "lock", os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+class IndexWriteError(IndexError_):
+    """The index folder cannot be written: read-only, full, not a folder."""
+
+
 def update(root: Path, home: Path, progress: Progress | None = None,
            rebuild: bool = False, wait: bool = True) -> UpdateReport:
     """Bring the index of ``root`` up to date (a full build when needed)."""
@@ -261,45 +333,61 @@ def update(root: Path, home: Path, progress: Progress | None = None,
 
 def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
                    verify: bool = False) -> UpdateReport:
+    """Update under the writer lock. ``verify`` checks every checksum of
+    the live index first; one that fails a check is rebuilt, with a note."""
     started = time.perf_counter()
+    tidy(home)
     found = corpus_mod.scan(root)
     _check_corpus(root)
     gen = current_generation(home)
-    manifest = load_manifest(gen) if gen else None
-    trouble = _trouble(root, home, gen, manifest, verify)
-    if trouble:
-        manifest = None
-    changes = diff(manifest, found)
-    full = rebuild or manifest is None or _mostly_changed(changes, len(found))
+    manifest, note = (None, None) if rebuild else _live_or_why(root, home, gen, verify)
+    changes = diff(manifest, found.files, load_journal(gen) if manifest else frozenset())
+    batch = _Batch(root, found.files, progress)
+    full = manifest is None or _mostly_changed(changes, len(found.files))
     if full:
-        manifest = _build_full(root, home, found, progress)
-        changes = diff(None, found)
-    elif changes:
-        _apply_changes(root, gen, manifest, changes, found, progress)
-    _remove_stale_generations(home)
-    return UpdateReport(
-        changes, full, len(manifest.files), manifest.passages,
-        tuple((rel, v[2]) for rel, v in sorted(manifest.skipped.items())),
-        time.perf_counter() - started, (trouble,) if trouble else (),
-    )
+        manifest = _build_full(home, batch, found.ignored)
+        changes = diff(None, found.files)
+    else:
+        _apply_changes(gen, manifest, changes, batch, found.ignored)
+    tidy(home)
+    return batch.report(changes, full, manifest, time.perf_counter() - started,
+                        (note,) if note else ())
 
 
-def _trouble(root: Path, home: Path, gen: Path | None, manifest: Manifest | None,
-             verify: bool) -> str | None:
-    """Why the live index must be rebuilt rather than updated (a note for
-    the user), or None. ``verify`` checks every file's checksum."""
+def _live_or_why(root: Path, home: Path, gen: Path | None,
+                 verify: bool) -> tuple[Manifest | None, str | None]:
+    """The live manifest if the index can be updated, else None and why it
+    must be rebuilt (a note for the user; None if there is no index yet)."""
+    manifest = load_manifest(gen) if gen else None
+    why = _trouble(gen, manifest, verify, (home / "CURRENT").exists())
+    if why is None:
+        return manifest, None
+    return None, f"the index of {root} {why}; rebuilt it"
+
+
+def _trouble(gen: Path | None, manifest: Manifest | None, verify: bool,
+             has_current: bool) -> str | None:
+    """What is wrong with the live index (None if nothing, or none exists).
+    ``verify`` checks every file's checksum."""
     if gen is None:
-        exists = (home / "CURRENT").exists()
-        return f"the index of {root} was damaged (CURRENT names no index); rebuilt it" if exists else None
+        return "was damaged (CURRENT names no index)" if has_current else None
     if manifest is None:
-        return f"the index of {root} was damaged (no readable {MANIFEST}); rebuilt it"
+        return f"was damaged (no readable {MANIFEST})"
     if manifest.format != FORMAT_VERSION or manifest.analyzer != ANALYZER_VERSION:
-        return (f"the index of {root} was built by another version of nkcorpus "
-                f"(index format {manifest.format}, analyzer {manifest.analyzer}); rebuilt it")
+        return (f"was built by another version of nkcorpus "
+                f"(index format {manifest.format}, analyzer {manifest.analyzer})")
     if not manifest.compatible():
-        return f"the index of {root} was built with a different text analysis; rebuilt it"
-    reason = integrity.check(gen, full=verify) or _open_problem(gen)
-    return f"the index of {root} was damaged ({reason}); rebuilt it" if reason else None
+        return "was built with a different text analysis"
+    reason = integrity.check(gen, full=verify) or _journal_problem(gen) or _open_problem(gen)
+    return f"was damaged ({reason})" if reason else None
+
+
+def _journal_problem(gen: Path) -> str | None:
+    try:
+        load_journal(gen)
+    except IndexError_:
+        return f"{JOURNAL} cannot be read"
+    return None
 
 
 def _open_problem(gen: Path) -> str | None:
@@ -321,12 +409,64 @@ def _mostly_changed(changes: Changes, total: int) -> bool:
     return total > 0 and touched > REBUILD_SHARE * total
 
 
-def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Manifest:
+@dataclass(slots=True)
+class _Batch:
+    """Files read by one writer, and what came of them."""
+
+    root: Path
+    found: dict[str, corpus_mod.FileStat]
+    progress: Progress
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    files_read: int = 0
+    bytes_read: int = 0
+
+    def index(self, writer, rels, manifest: Manifest) -> None:
+        """Add ``rels`` to the writer and record each in ``manifest``."""
+        self.progress.start(len(rels), sum(self.found[rel].size for rel in rels))
+        try:
+            for rel in rels:
+                self._index_one(writer, rel, manifest)
+                self.progress.advance(self.found[rel].size)
+        finally:
+            self.progress.finish()
+        manifest.updated = time.time()
+
+    def _index_one(self, writer, rel: str, manifest: Manifest) -> None:
+        st = self.found[rel]
+        if st.problem:
+            return self._skip(rel, st, st.problem, manifest)
+        count = 0
+        try:
+            for document in corpus_mod.read_parts(self.root, rel):
+                count += _add_document(writer, rel, document)
+        except corpus_mod.SkipFile as exc:
+            _check_corpus(self.root)  # not a file gone, the whole corpus: stop
+            reason = f"{exc} (after {count} passages)" if count else str(exc)
+            return self._skip(rel, st, reason, manifest, record=not exc.vanished)
+        manifest.files[rel] = [st.size, st.mtime_ns, count]
+        self.files_read += 1
+        self.bytes_read += st.size
+
+    def _skip(self, rel: str, st, reason: str, manifest: Manifest, record: bool = True) -> None:
+        self.progress.warn(rel, reason)
+        self.warnings.append((rel, reason))
+        if record:
+            manifest.skipped[rel] = [st.size, st.mtime_ns, st.ctime_ns, reason]
+
+    def report(self, changes: Changes, full: bool, manifest: Manifest, seconds: float,
+               notes: tuple[str, ...]) -> UpdateReport:
+        skipped = tuple((rel, v[3]) for rel, v in sorted(manifest.skipped.items()))
+        return UpdateReport(changes, full, len(manifest.files), manifest.passages, skipped,
+                            tuple(self.warnings), self.files_read, self.bytes_read, seconds, notes)
+
+
+def _build_full(home: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
+    """Index every file into a new generation, then make it the live one."""
     gen = home / f"gen-{time.time_ns():x}-{os.getpid()}"
     gen.mkdir(parents=True)
     try:
-        manifest = _write_generation(root, gen, found, progress)
-        _check_corpus(root)
+        manifest = _write_generation(gen, batch, ignored)
+        _check_corpus(batch.root)
         _atomic_write(home / "CURRENT", gen.name)
     except BaseException:  # the live generation stays as it was
         shutil.rmtree(gen, ignore_errors=True)
@@ -334,14 +474,14 @@ def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Mani
     return manifest
 
 
-def _write_generation(root: Path, gen: Path, found: dict, progress: Progress) -> Manifest:
+def _write_generation(gen: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
     from whoosh.index import create_in
 
     ix = create_in(str(gen), schema())
-    manifest = Manifest(root=str(root), fingerprint=analysis_fingerprint())
+    manifest = Manifest(root=str(batch.root), ignored=ignored, fingerprint=analysis_fingerprint())
     writer = ix.writer(limitmb=WRITER_LIMITMB)
     try:
-        _index_files(writer, root, sorted(found), found, manifest, progress)
+        batch.index(writer, sorted(batch.found), manifest)
         writer.commit()
     except BaseException:
         with suppress(Exception):
@@ -352,58 +492,52 @@ def _write_generation(root: Path, gen: Path, found: dict, progress: Progress) ->
     return manifest
 
 
-def _apply_changes(root: Path, gen: Path, manifest: Manifest, changes: Changes,
-                   found: dict, progress: Progress) -> None:
-    ix = open_generation(gen)
-    writer = ix.writer(limitmb=WRITER_LIMITMB)
-    try:
-        for rel in changes.removed + changes.changed:
-            writer.delete_by_term("path", rel)
-            manifest.files.pop(rel, None)
-            manifest.skipped.pop(rel, None)
-        _index_files(writer, root, changes.added + changes.changed, found, manifest, progress)
-        _check_corpus(root)
-        writer.commit()
-    except BaseException:
-        with suppress(Exception):
-            writer.cancel()
-        with suppress(Exception):
-            _remove_uncommitted(gen)
-        raise
+def _apply_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batch,
+                   ignored: dict[str, int]) -> None:
+    """Delete, re-read and add the changed files in the live generation,
+    journaled (see the module's docstring)."""
+    if not changes:
+        if manifest.ignored != ignored:
+            manifest.ignored = ignored
+            _save_manifest(gen, manifest)
+        return
+    touched = changes.added + changes.changed + changes.removed
+    _atomic_write(gen / JOURNAL, json.dumps(sorted(touched)))
+    _commit_changes(gen, manifest, changes, batch)
+    manifest.ignored = ignored
     _save_manifest(gen, manifest)
     integrity.record(gen)
+    (gen / JOURNAL).unlink()
 
 
-def _remove_uncommitted(gen: Path) -> None:
-    """Delete the files of a cancelled commit (Whoosh leaves them until the
-    next commit), as Whoosh itself cleans up after a commit."""
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.index import TOC, clean_files
+def _commit_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batch) -> None:
+    ix = open_generation(gen)
+    committed = ix.latest_generation()
+    writer = ix.writer(limitmb=WRITER_LIMITMB)
+    try:
+        with writer.searcher() as searcher:
+            for rel in changes.removed + changes.changed:
+                writer.delete_by_term("path", rel, searcher=searcher)
+        for rel in changes.added + changes.changed + changes.removed:
+            manifest.files.pop(rel, None)
+            manifest.skipped.pop(rel, None)
+        batch.index(writer, changes.added + changes.changed, manifest)
+        _check_corpus(batch.root)
+        writer.commit()
+    except BaseException:
+        _abandon(writer, gen, committed)
+        raise
 
-    name = "MAIN"  # Whoosh's default index name
-    storage = FileStorage(str(gen))
-    toc = TOC.read(storage, name, schema=schema())
-    clean_files(storage, name, toc.generation, toc.segments)
-    shutil.rmtree(gen / f"{name}.tmp", ignore_errors=True)  # the writer's scratch folder
 
-
-def _index_files(writer, root: Path, rels, found: dict, manifest: Manifest,
-                 progress: Progress) -> None:
-    progress.start(len(rels), sum(found[rel].size for rel in rels))
-    for rel in rels:
-        st = found[rel]
-        try:
-            document = corpus_mod.read_document(root, rel)
-        except corpus_mod.SkipFile as exc:
-            _check_corpus(root)  # not a file gone, the whole corpus: stop
-            progress.warn(rel, str(exc))
-            manifest.skipped[rel] = [st.size, st.mtime_ns, str(exc)]
-        else:
-            count = _add_document(writer, rel, document)
-            manifest.files[rel] = [st.size, st.mtime_ns, count]
-        progress.advance(st.size)
-    progress.finish()
-    manifest.updated = time.time()
+def _abandon(writer, gen: Path, committed: int) -> None:
+    """After a failed update: cancel the writer and remove its files. If it
+    committed nothing, the journal goes too: the index is as it was."""
+    with suppress(Exception):
+        writer.cancel()
+    with suppress(Exception):
+        _tidy_generation(gen)
+        if open_generation(gen).latest_generation() == committed:
+            (gen / JOURNAL).unlink()
 
 
 def _add_document(writer, rel: str, document: corpus_mod.Document) -> int:
@@ -420,10 +554,12 @@ def _add_document(writer, rel: str, document: corpus_mod.Document) -> int:
 def _save_manifest(gen: Path, manifest: Manifest) -> None:
     data = {
         "root": manifest.root, "files": manifest.files, "skipped": manifest.skipped,
-        "updated": manifest.updated, "format": manifest.format, "analyzer": manifest.analyzer,
+        "ignored": manifest.ignored, "updated": manifest.updated,
+        "format": manifest.format, "analyzer": manifest.analyzer,
         "fingerprint": manifest.fingerprint,
     }
-    _atomic_write(gen / MANIFEST, json.dumps(data, ensure_ascii=False))
+    # ASCII escapes: a file name that is not UTF-8 must not break the manifest
+    _atomic_write(gen / MANIFEST, json.dumps(data))
 
 
 def _atomic_write(path: Path, content: str) -> None:
@@ -438,11 +574,59 @@ def _atomic_write(path: Path, content: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _remove_stale_generations(home: Path) -> None:
+def tidy(home: Path) -> None:
+    """Remove what killed runs left behind (call with the writer lock held):
+    dead generations, temporary files, and Whoosh's orphan segments and pool
+    folder in the live generation."""
     live = current_generation(home)
     for entry in home.iterdir():
         if entry.name.startswith("gen-") and entry != live:
             shutil.rmtree(entry, ignore_errors=True)
+        elif _is_temp(entry.name):
+            entry.unlink(missing_ok=True)
+    if live is not None:
+        _tidy_generation(live)
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def _tidy_generation(gen: Path) -> None:
+    """Remove Whoosh's pool folder, temporary files, and the segments no
+    commit refers to (of a killed or cancelled writer) from ``gen``."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC, clean_files
+
+    for entry in gen.iterdir():
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)  # Whoosh's MAIN.tmp pool
+        elif _is_temp(entry.name):
+            entry.unlink(missing_ok=True)
+    storage = FileStorage(str(gen))
+    try:
+        toc = TOC.read(storage, INDEX_NAME, schema=schema())
+    except Exception:  # noqa: BLE001 - unreadable: a damaged index, rebuilt where found
+        return
+    clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+
+
+@contextmanager
+def _write_errors(home: Path) -> Iterator[None]:
+    """An OSError while writing the index becomes one clear IndexWriteError."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise IndexWriteError(f"cannot write the index at {home}: {reason}", hint=_write_hint(exc)) from None
+
+
+def _write_hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "free some space, or keep indexes elsewhere with --index-dir DIR"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "--index-dir and NKCORPUS_INDEX_DIR must name a folder"
+    return "keep indexes in a writable folder with --index-dir DIR or NKCORPUS_INDEX_DIR"
 
 
 # --- what search uses ----------------------------------------------------------
@@ -453,11 +637,6 @@ class OpenIndex:
     index: object
     manifest: Manifest
     warnings: tuple[str, ...] = ()
-    generation: Path | None = None
-
-
-class IndexWriteError(IndexError_):
-    """The index folder cannot be written: read-only, full, not a folder."""
 
 
 class _Damaged(Exception):
@@ -466,18 +645,6 @@ class _Damaged(Exception):
     def __init__(self, gen: Path, reason: str) -> None:
         super().__init__(reason)
         self.gen, self.reason = gen, reason
-
-
-def open_fresh(root: Path, home: Path, progress: Progress | None = None,
-               update_allowed: bool = True) -> OpenIndex:
-    """The index of ``root``, brought up to date first if files changed.
-
-    When another process is indexing, the last committed index answers
-    (with a warning), unless there is none yet: then this waits for it.
-    A damaged index is rebuilt (see ``read_fresh``).
-    """
-    opened, warnings = read_fresh(root, home, lambda o: o, progress, update_allowed)
-    return replace(opened, warnings=warnings)
 
 
 def read_fresh(root: Path, home: Path, read: Callable[[OpenIndex], T],
@@ -517,7 +684,7 @@ def _read_live(root: Path, home: Path, read: Callable[[OpenIndex], T], damage: b
     if reason:
         raise _Damaged(gen, reason)
     try:
-        return read(OpenIndex(open_generation(gen), manifest, (), gen))
+        return read(OpenIndex(open_generation(gen), manifest))
     except NkError:
         raise
     except Exception as exc:
@@ -550,8 +717,7 @@ def _rebuild_damaged(root: Path, home: Path, progress: Progress, damage: _Damage
         with _write_errors(home), writer_lock(home, progress):
             if current_generation(home) != damage.gen:
                 return []
-            _build_full(root, home, corpus_mod.scan(root), progress)
-            _remove_stale_generations(home)
+            _update_locked(root, home, progress, rebuild=True)
     except IndexWriteError as exc:
         raise _damaged_error(root, home, damage, f"; it cannot be rebuilt: {exc.message}") from None
     return [f"the index of {root} was damaged ({damage.reason}); rebuilt it"]
@@ -572,40 +738,22 @@ def index_command(root: Path, home: Path, rebuild: bool = False) -> str:
     return shlex.join(words)
 
 
-@contextmanager
-def _write_errors(home: Path) -> Iterator[None]:
-    """An OSError while writing the index becomes one clear IndexWriteError."""
-    try:
-        yield
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise IndexWriteError(f"cannot write the index at {home}: {reason}", hint=_write_hint(exc)) from None
-
-
-def _write_hint(exc: OSError) -> str:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return "free some space, or keep indexes elsewhere with --index-dir DIR"
-    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
-        return "--index-dir and NKCORPUS_INDEX_DIR must name a folder"
-    return "keep indexes in a writable folder with --index-dir DIR or NKCORPUS_INDEX_DIR"
-
-
 def _stale(root: Path, home: Path) -> bool:
-    manifest = _live_manifest(home)
-    if manifest is None or not manifest.compatible():
+    gen, manifest = _live(home)
+    if manifest is None or not manifest.compatible() or (gen / JOURNAL).exists():
         return True
-    return bool(diff(manifest, corpus_mod.scan(root)))
+    return bool(diff(manifest, corpus_mod.scan(root).files))
 
 
-def _live_manifest(home: Path) -> Manifest | None:
-    """The live generation's manifest; read again if a concurrent build
-    swapped CURRENT and removed the generation just found."""
+def _live(home: Path) -> tuple[Path | None, Manifest | None]:
+    """The live generation and its manifest; read again if a concurrent
+    build swapped CURRENT and removed the generation just found."""
     for _ in range(3):
         gen = current_generation(home)
         manifest = load_manifest(gen) if gen else None
         if manifest is not None or current_generation(home) == gen:
-            return manifest
-    return manifest
+            break
+    return gen, manifest
 
 
 def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
@@ -621,12 +769,14 @@ def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
 
 
 def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
+    """Update, unless another process is doing it and the index it left can
+    answer meanwhile (then a warning); the notes to show."""
     fd = try_lock(home)
     if fd is None:
-        if current_generation(home) is not None:
+        if usable_manifest(current_generation(home)) is not None:
             return ["another process is updating the index; results may be out of date"]
-        return list(update(root, home, progress).warnings)
+        return list(update(root, home, progress).notes)
     try:
-        return list(_update_locked(root, home, progress, rebuild=False).warnings)
+        return list(_update_locked(root, home, progress, rebuild=False).notes)
     finally:
         os.close(fd)

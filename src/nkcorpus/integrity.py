@@ -28,7 +28,7 @@ from pathlib import Path
 
 RECORD = "checksums.json"
 _TOC = re.compile(r"_MAIN_(\d+)\.toc$")
-_NOT_INDEX = {RECORD, "manifest.json"}
+_NOT_INDEX = {RECORD, "manifest.json", "pending.json"}  # nkcorpus's own files
 _CHUNK = 1 << 20
 
 

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from rich.console import Console
-from rich.progress import (BarColumn, DownloadColumn, Progress,
-                           TextColumn, TimeRemainingColumn, TransferSpeedColumn)
+from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn,
+                           TimeRemainingColumn, TransferSpeedColumn)
 
 
 class RichProgress:
-    """Files done, MB and MB/s, ETA; warnings printed above the bar."""
+    """Files done, MB and MB/s, ETA; warnings printed above the bar.
 
-    def __init__(self) -> None:
-        self.console = Console(file=sys.stderr)
+    The bar is transient: it disappears when indexing ends, leaving the
+    warnings and the CLI's one-line summary.
+    """
+
+    def __init__(self, show: Callable[[str], str] = str) -> None:
+        self.console = Console(file=sys.stderr, highlight=False, markup=False, emoji=False)
+        self.show = show
         self.bar: Progress | None = None
         self.task = None
         self.files = 0
@@ -23,8 +29,8 @@ class RichProgress:
             return
         self.bar = Progress(
             TextColumn("indexing"), BarColumn(),
-            TextColumn("{task.fields[files]}/{task.fields[total_files]} files"),
-            DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn(),
+            TextColumn("{task.fields[files]:,}/{task.fields[total_files]:,} files"),
+            DownloadColumn(), TransferSpeedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=self.console, transient=True,
         )
         self.bar.start()
@@ -42,7 +48,7 @@ class RichProgress:
             self.bar = None
 
     def warn(self, rel: str, reason: str) -> None:
-        self.console.print(f"nkcorpus: warning: skipped {rel}: {reason}", markup=False, highlight=False)
+        self.console.print(f"nkcorpus: warning: skipped {self.show(rel)}: {reason}", soft_wrap=True)
 
     def waiting(self, message: str) -> None:
-        self.console.print(f"nkcorpus: {message}", markup=False, highlight=False)
+        self.console.print(f"nkcorpus: {message}", soft_wrap=True)

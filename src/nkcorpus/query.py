@@ -1,18 +1,56 @@
-"""Query text -> a Whoosh query and the terms to highlight.
+"""Query text -> a Whoosh query, the terms to highlight, and what else was searched.
 
-Plain words are all optional (OR), passages holding more of them rank first;
-``"quoted words"`` must appear as a phrase (matching across stemmed forms).
+Syntax (see the README): plain words are optional and passages holding more
+of them rank first; ``"quoted words"`` are a phrase (in any inflected form)
+that passages must hold; ``+word`` must appear, ``-word`` / ``NOT word`` must
+not; ``a AND b`` requires both; ``OR`` is the default; parentheses group;
+``word*`` matches words starting so (unstemmed); ``path:GLOB`` keeps files
+whose path matches. Nothing here raises on odd input except a query with no
+words to search for.
+
+Query understanding (off with ``exact``): aliases and the glossary add the
+other names of what was typed, weighted below it; a word rare or absent in
+the index also finds its close spellings (typos), weighted lower still; stop
+words are dropped from the optional words unless nothing else is left; words
+typed together score more when they stand close together in a passage.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
-from nkcorpus.analysis import iter_terms
+from nkcorpus.analysis import fold, iter_terms, stem
 from nkcorpus.errors import QueryError
 
-_PHRASE = re.compile(r'"([^"]*)"')
+# Weights, chosen on benchmarks/quality.py (see the README).
+ALIAS_WEIGHT = 0.8
+TYPO_WEIGHT = 0.8  # close spellings of a word the index lacks
+RARE_TYPO_WEIGHT = 0.4  # ... of a word the index has, but rarely
+PHRASE_WORDS_WEIGHT = 0.3  # the words of a quoted phrase, apart
+SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
+PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
+PROXIMITY_SLOP = 3
+COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
+RARE_DF = 1  # a word in at most this many passages also finds close spellings
+MIN_TYPO_LEN = 4
+MAX_SUGGESTIONS = 3
+
+_TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"?|[^\s()"]+')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+# --- the parse tree ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Clause:
+    kind: str  # "word" | "phrase" | "prefix" | "group"
+    text: str = ""
+    occur: str = "should"  # "should" | "must" | "not"
+    children: list = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,20 +58,338 @@ class ParsedQuery:
     query: object  # a whoosh.query.Query
     terms: frozenset[str]  # analyzed terms whose occurrences are highlighted
     searched: tuple[str, ...]  # what was searched, for display
+    expansions: tuple[str, ...] = ()  # "korut -> korea utara", for display
+    suggestions: tuple[str, ...] = ()  # "nukilr -> nuklir": did you mean
+    paths: tuple[str, ...] = ()  # path: globs from the query
+    relaxed: object = None  # the query without required phrases, if it had any
 
 
-def parse(text: str) -> ParsedQuery:
-    from whoosh import query as q
+def tokenize(text: str) -> list[str]:
+    return _TOKEN.findall(text)
 
-    phrases = [_terms(m) for m in _PHRASE.findall(text)]
-    words = _terms(_PHRASE.sub(" ", text).replace('"', " "))
-    parts = [q.Phrase("text", p) if len(p) > 1 else q.Term("text", p[0]) for p in phrases if p]
-    parts += [q.Term("text", w) for w in dict.fromkeys(words)]
-    if not parts:
+
+def parse_tree(text: str) -> tuple[list[Clause], list[str]]:
+    """Top-level clauses and path globs; never raises."""
+    tokens = tokenize(text)
+    paths: list[str] = []
+    clauses, _ = _sequence(tokens, 0, paths, depth=0)
+    return clauses, paths
+
+
+def _sequence(tokens: list[str], i: int, paths: list[str], depth: int) -> tuple[list[Clause], int]:
+    out: list[Clause] = []
+    pending_and = pending_not = False
+    while i < len(tokens):
+        tok = tokens[i]
+        i += 1
+        if tok == ")":
+            if depth:
+                break
+            continue  # a stray ")" is ignored
+        if tok in _OPERATORS:
+            pending_and |= tok == "AND" and bool(out)
+            pending_not |= tok == "NOT"
+            continue
+        if tok == "(":
+            children, i = _sequence(tokens, i, paths, depth + 1)
+            clause = Clause("group", children=children) if children else None
+        else:
+            clause = _atom(tok, paths)
+        if clause is None:
+            continue
+        if pending_not:
+            clause.occur = "not"
+        elif pending_and:
+            clause.occur = "must" if clause.occur == "should" else clause.occur
+            if out[-1].occur == "should":
+                out[-1].occur = "must"
+        pending_and = pending_not = False
+        out.append(clause)
+    return out, i
+
+
+def _atom(tok: str, paths: list[str]) -> Clause | None:
+    occur = "should"
+    if tok[:1] in "+-" and len(tok) > 1:
+        occur, tok = ("must" if tok[0] == "+" else "not"), tok[1:]
+    if tok.startswith('"'):
+        body = tok.strip('"')
+        return Clause("phrase", body, occur) if body.strip() else None
+    if tok.lower().startswith("path:") and len(tok) > 5:
+        paths.append(tok[5:])
+        return None
+    if tok.endswith("*") and len(tok.rstrip("*")) >= 2 and "*" not in tok.rstrip("*"):
+        return Clause("prefix", fold(tok.rstrip("*")), occur)
+    if not any(ch.isalnum() for ch in tok):
+        return None
+    return Clause("word", tok, occur)
+
+
+# --- stop words ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    text = resources.files("nkcorpus").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
+def analyzed(text: str) -> list[tuple[str, str]]:
+    """(stem, surface) for each word of ``text``."""
+    return [(term, fold(text[s:e])) for term, _, s, e in _raw_terms(text)]
+
+
+def _raw_terms(text: str):
+    for surface, pos, s, e in iter_terms(text, stemmed=False):
+        yield stem(surface), pos, s, e
+
+
+# --- building the Whoosh query ----------------------------------------------------------
+
+
+class Builder:
+    """Turns clauses into a Whoosh query, collecting what it searched."""
+
+    def __init__(self, reader=None, aliases=None, exact: bool = False) -> None:
+        from whoosh import query as q
+
+        self.q = q
+        self.reader = reader
+        self.aliases = None if exact else aliases
+        self.exact = exact
+        self.highlight: set[str] = set()
+        self.searched: list[str] = []
+        self.expansions: dict[str, dict[str, None]] = {}
+        self.suggestions: dict[str, None] = {}
+        self.had_phrase = False
+        self._spelled: dict[tuple[str, int], list[str]] = {}
+
+    # clauses -> query
+
+    def build(self, clauses: list[Clause], relax: bool = False):
+        should, must, must_not = [], [], []
+        for part, occur in self._parts(clauses, relax):
+            {"should": should, "must": must, "not": must_not}[occur].append(part)
+        return self._combine(should, must, must_not)
+
+    def _combine(self, should, must, must_not):
+        q = self.q
+        if not should and not must:
+            return None
+        pos = q.Or(should, scale=COORD) if len(should) > 1 else (should[0] if should else None)
+        if must:
+            req = q.And(must) if len(must) > 1 else must[0]
+            pos = q.AndMaybe(req, pos) if pos is not None else req
+        if must_not:
+            pos = q.AndNot(pos, q.Or(must_not) if len(must_not) > 1 else must_not[0])
+        return pos
+
+    def _parts(self, clauses: list[Clause], relax: bool):
+        run: list[Clause] = []
+        for clause in clauses:
+            if clause.kind == "word" and clause.occur == "should":
+                run.append(clause)
+                continue
+            yield from self._run(run)
+            run = []
+            part = self._clause(clause)
+            if part is not None:
+                occur = "should" if relax and clause.kind == "phrase" and clause.occur == "must" else clause.occur
+                yield part, occur
+        yield from self._run(run)
+
+    def _clause(self, clause: Clause):
+        if clause.kind == "group":
+            return self.build(clause.children)
+        if clause.kind == "prefix":
+            self.searched.append(clause.text + "*")
+            return self.q.Prefix("raw", clause.text)
+        words = analyzed(clause.text)
+        if not words:
+            return None
+        if clause.kind == "phrase":
+            self.had_phrase = clause.occur == "must" or self.had_phrase
+            phrase = self._phrase(words, clause.text)
+            if clause.occur != "should" or len(words) < 2:
+                return phrase
+            loose = [self.q.Term("text", s) for s, _ in dict.fromkeys(words)]
+            return self.q.Or([phrase, self.q.Or(loose, boost=PHRASE_WORDS_WEIGHT)])
+        if len(words) > 1:  # a hyphenated word: Kim Jong-un, Six-Party
+            return self._phrase(words, clause.text)
+        return self._word(*words[0], expand=clause.occur != "not")
+
+    # plain optional words: stop words, aliases, proximity
+
+    def _run(self, run: list[Clause]):
+        words = [w for c in run for w in analyzed(c.text)]
+        if not words:
+            return
+        stops = stop_words()
+        content = [w for w in words if w[1] not in stops]
+        keep = content or words
+        for stem_, surface in dict.fromkeys(keep):
+            yield self._word(stem_, surface, expand=False), "should"
+        for part in self._alias_parts([self._corrected(w) for w in words]):
+            yield part, "should"
+        if self.reader is not None:
+            for stem_, surface in dict.fromkeys(keep):
+                typo = self._typos(stem_, surface)
+                if typo is not None:
+                    yield typo, "should"
+        if len(keep) > 1:
+            stems = [s for s, _ in keep]
+            yield self.q.Phrase("text", stems, slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT), "should"
+
+    def _alias_parts(self, words: list[tuple[str, str]]):
+        if self.aliases is None:
+            return
+        stems = tuple(s for s, _ in words)
+        i = 0
+        while i < len(stems):
+            size, alts = self.aliases.expand(stems, i)
+            if not size:
+                i += 1
+                continue
+            typed = " ".join(surface for _, surface in words[i:i + size])
+            yield self._alternatives(typed, alts)
+            i += size
+
+    def _alternatives(self, typed: str, alts: dict):
+        q = self.q
+        parts = []
+        for terms, text in alts.items():
+            self.highlight.update(terms)
+            self.expansions.setdefault(typed, {})[text] = None
+            parts.append(q.Phrase("text", list(terms)) if len(terms) > 1 else q.Term("text", terms[0]))
+        return q.Or(parts, boost=ALIAS_WEIGHT) if len(parts) > 1 else _boosted(parts[0], ALIAS_WEIGHT)
+
+    # single words and phrases
+
+    def _word(self, stem_: str, surface: str, expand: bool = True):
+        q = self.q
+        self.highlight.add(stem_)
+        self.searched.append(surface)
+        parts = [q.Term("text", stem_)]
+        if not self.exact:
+            parts.append(q.Term("raw", surface, boost=SURFACE_WEIGHT))
+        if expand and not self.exact:
+            if self.aliases is not None:
+                size, alts = self.aliases.expand((stem_,), 0)
+                if size:
+                    parts.append(self._alternatives(surface, alts))
+            if self.reader is not None:
+                typo = self._typos(stem_, surface)
+                if typo is not None:
+                    parts.append(typo)
+        return q.Or(parts) if len(parts) > 1 else parts[0]
+
+    def _phrase(self, words: list[tuple[str, str]], text: str):
+        q = self.q
+        stems = [s for s, _ in words]
+        self.highlight.update(stems)
+        self.searched.append(f'"{" ".join(s for _, s in words)}"')
+        phrase = q.Phrase("text", stems)
+        if self.aliases is None:
+            return phrase
+        size, alts = self.aliases.expand(tuple(stems), 0)
+        if size != len(stems):
+            return phrase
+        return q.Or([phrase, self._alternatives(text, alts)])
+
+    # typos
+
+    def _spellings(self, surface: str, df: int) -> list[str]:
+        """Close spellings, looked up once per word and query."""
+        if (surface, df) not in self._spelled:
+            self._spelled[surface, df] = _close_spellings(self.reader, surface, df)
+        return self._spelled[surface, df]
+
+    def _corrected(self, word: tuple[str, str]) -> tuple[str, str]:
+        """The word, or its best close spelling if the index lacks it (for alias matching)."""
+        stem_, surface = word
+        if self.reader is None or self.exact or len(surface) < MIN_TYPO_LEN or not surface.isalpha():
+            return word
+        if self.reader.doc_frequency("raw", surface) or self.reader.doc_frequency("text", stem_):
+            return word
+        found = self._spellings(surface, 0)
+        return (stem(found[0]), found[0]) if found else word
+
+    def _typos(self, stem_: str, surface: str):
+        """Close spellings of a word rare or absent in the index, or None."""
+        if self.exact or len(surface) < MIN_TYPO_LEN or not surface.isalpha():
+            return None
+        if surface in stop_words():
+            return None
+        df = self.reader.doc_frequency("raw", surface)
+        if df > RARE_DF or (df == 0 and self.aliases and self.aliases.expand((stem_,), 0)[0]):
+            return None  # common, or an absent word its aliases already cover
+        found = self._spellings(surface, df)
+        if not found:
+            return None
+        if df == 0 and self.reader.doc_frequency("text", stem_) == 0:
+            self.suggestions[f"{surface} → {found[0]}"] = None
+        else:
+            for cand in found:
+                self.expansions.setdefault(surface, {})[cand] = None
+        for cand in found:
+            self.highlight.add(stem(cand))
+        terms = [self.q.Term("raw", c) for c in found]
+        weight = TYPO_WEIGHT if df == 0 else RARE_TYPO_WEIGHT
+        return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
+
+
+def _boosted(query, boost: float):
+    query.boost = boost
+    return query
+
+
+def max_edits(word: str, df: int) -> int:
+    """Edits allowed for a word's close spellings: one (two for a long word
+    the index lacks); none for a short word the index has."""
+    if df:
+        return 1 if len(word) >= 6 else 0
+    return 1 if len(word) <= 7 else 2
+
+
+def _close_spellings(reader, word: str, df: int) -> list[str]:
+    """Indexed words within ``max_edits``, more frequent than ``word``,
+    nearest and most frequent first (Damerau-Levenshtein: a swap is one edit)."""
+    from whoosh.support.levenshtein import damerau_levenshtein
+
+    maxdist = max_edits(word, df)
+    if not maxdist:
+        return []
+    scored = []
+    # Whoosh's automaton counts a swap as two edits: for one edit ask for
+    # two, then keep what is within ``maxdist`` counting a swap as one.
+    for cand in reader.terms_within("raw", word, maxdist + (maxdist == 1), prefix=1):
+        if cand == word or not cand.isalpha():
+            continue
+        dist = damerau_levenshtein(word, cand)
+        cdf = reader.doc_frequency("raw", cand) if dist <= maxdist else 0
+        if cdf > df:
+            scored.append((dist, -cdf, cand))
+    scored.sort()
+    return [c for _, _, c in scored[:MAX_SUGGESTIONS]]
+
+
+# --- entry point ------------------------------------------------------------------------
+
+
+def parse(text: str, reader=None, aliases=None, exact: bool = False) -> ParsedQuery:
+    """Parse ``text``; ``reader`` (a Whoosh reader) enables typo handling."""
+    clauses, paths = parse_tree(text)
+    builder = Builder(reader, aliases, exact)
+    query = builder.build(clauses)
+    if query is None:
+        if any(c.occur == "not" for c in clauses):
+            raise QueryError("the query only excludes words", hint='add a word to search for: nkcorpus search "nuklir -iran"')
         raise QueryError("the query has no words to search for", hint='try: nkcorpus search "uji coba nuklir"')
-    terms = frozenset(words) | frozenset(t for p in phrases for t in p)
-    return ParsedQuery(q.Or(parts, scale=0.9) if len(parts) > 1 else parts[0], terms, tuple(sorted(terms)))
-
-
-def _terms(text: str) -> list[str]:
-    return [term for term, _, _, _ in iter_terms(text)]
+    relaxed = Builder(reader, aliases, exact).build(clauses, relax=True) if builder.had_phrase else None
+    return ParsedQuery(
+        query=query, terms=frozenset(builder.highlight),
+        searched=tuple(dict.fromkeys(builder.searched)),
+        expansions=tuple(f"{typed} → {', '.join(alts)}" for typed, alts in builder.expansions.items()),
+        suggestions=tuple(builder.suggestions),
+        paths=tuple(paths), relaxed=relaxed,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from nkcorpus import index, query
 from nkcorpus.analysis import iter_terms
@@ -13,29 +14,74 @@ from nkcorpus.settings import SearchSettings
 
 def search(settings: SearchSettings, progress: index.Progress | None = None) -> SearchResult:
     started = time.perf_counter()
-    parsed = query.parse(settings.query)
+    query.parse(settings.query)  # a query with nothing to search fails before any indexing
     root = check_root(settings.corpus.root)
     home = index.corpus_home(settings.index_base, root)
-    (hits, total), warnings = index.read_fresh(
-        root, home, lambda opened: _run(opened, parsed, settings), progress,
+    aliases = None if settings.exact else _aliases(settings)
+    found, warnings = index.read_fresh(
+        root, home, lambda opened: _run(opened, settings, aliases), progress,
         update_allowed=settings.update)
+    parsed = found.parsed
     return SearchResult(
-        query=settings.query, hits=hits, total=total,
+        query=settings.query, hits=found.hits, total=found.total,
         seconds=time.perf_counter() - started, searched_terms=parsed.searched,
-        warnings=warnings,
+        expansions=parsed.expansions, suggestions=parsed.suggestions,
+        warnings=warnings + found.warnings,
     )
 
 
-def _run(opened: index.OpenIndex, parsed: query.ParsedQuery,
-         settings: SearchSettings) -> tuple[tuple[Hit, ...], int]:
-    """The hits and the number of matching passages (may run twice: a
+@dataclass(frozen=True, slots=True)
+class _Found:
+    parsed: query.ParsedQuery
+    hits: tuple[Hit, ...]
+    total: int  # matching passages
+    warnings: tuple[str, ...]
+
+
+def _run(opened: index.OpenIndex, settings: SearchSettings, aliases) -> _Found:
+    """Parse the query against the index and run it (may run twice: a
     damaged index fails here and is rebuilt)."""
     from whoosh.scoring import BM25F
 
     with opened.index.searcher(weighting=BM25F()) as searcher:
-        results = searcher.search(parsed.query, limit=settings.limit)
+        parsed = query.parse(settings.query, searcher.reader(), aliases, settings.exact)
+        results, warnings = _results(searcher, parsed, settings)
         hits = tuple(_hit(rank, r, settings, parsed.terms) for rank, r in enumerate(results, 1))
-        return hits, len(results)
+        return _Found(parsed, hits, len(results), warnings)
+
+
+def _results(searcher, parsed: query.ParsedQuery, settings: SearchSettings):
+    """The query's results in the chosen files and warnings; when a quoted
+    phrase matches nothing, those of the query without it, if any."""
+    globs = settings.files + parsed.paths
+    file_filter = path_filter(globs) if globs else None
+    results = searcher.search(parsed.query, limit=settings.limit, filter=file_filter)
+    if not results.is_empty() or parsed.relaxed is None:
+        return results, ()
+    relaxed = searcher.search(parsed.relaxed, limit=settings.limit, filter=file_filter)
+    if relaxed.is_empty():
+        return results, ()
+    return relaxed, ("no passage holds the quoted phrase; showing passages with its words",)
+
+
+def _aliases(settings: SearchSettings):
+    from nkcorpus import aliases
+
+    return aliases.load(settings.aliases_file)
+
+
+def path_filter(globs: tuple[str, ...]):
+    """Whoosh filter keeping files whose path inside the corpus, or whose
+    name, matches one of ``globs`` (``*`` also crosses folders)."""
+    from whoosh import query as q
+
+    parts = []
+    for glob in globs:
+        glob = glob.strip().lstrip("./") or "*"
+        parts.append(q.Wildcard("path", glob))
+        if "/" not in glob:
+            parts.append(q.Wildcard("path", "*/" + glob))
+    return q.Or(parts)
 
 
 def _hit(rank: int, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:

@@ -58,6 +58,8 @@ class SearchSettings:
     index_base: Path = field(default_factory=index_base)
     exact: bool = False
     update: bool = True
+    files: tuple[str, ...] = ()  # --file GLOBs: only these files
+    aliases_file: str | None = None  # --aliases FILE, read after the bundled tables
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """JSON Lines: one object per hit, nothing else on stdout.
 
 Keys (documented in the README, locked by a test): rank, score, path,
-line_start, line_end, unit, text, matches [{start, end, term}].
+line_start, line_end, unit, text, matches [{start, end, term}], and two
+query-level keys repeated on every hit, so each line stands alone (as in
+ripgrep, one object per hit): expansions, suggestions.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TextIO
 from nkcorpus.model import Hit, SearchResult
 
 
-def hit_object(hit: Hit) -> dict:
+def hit_object(hit: Hit, result: SearchResult | None = None) -> dict:
     return {
         "rank": hit.rank,
         "score": hit.score,
@@ -22,10 +24,12 @@ def hit_object(hit: Hit) -> dict:
         "unit": hit.unit,
         "text": hit.text,
         "matches": [{"start": m.start, "end": m.end, "term": m.term} for m in hit.matches],
+        "expansions": list(result.expansions) if result else [],
+        "suggestions": list(result.suggestions) if result else [],
     }
 
 
 def render(result: SearchResult, stream: TextIO, options) -> None:
     for hit in result.hits:
-        stream.write(json.dumps(hit_object(hit), ensure_ascii=False) + "\n")
+        stream.write(json.dumps(hit_object(hit, result), ensure_ascii=False) + "\n")
     stream.flush()

@@ -1,0 +1,158 @@
+"""Derive nkcorpus's root-word list from news corpora (CC BY / CC BY-SA).
+
+    python benchmarks/build_roots.py [--corpora DIR] [--out src/nkcorpus/data/roots.txt]
+
+Reads the tar.gz corpora directly (nothing is extracted), counts lowercase
+words, and keeps as roots the attested words that are not an affixed form of
+a *productive* root: a word ``w`` is derived when its best reading (longest
+known root, then the most frequent) names a root ``c`` that at least
+``MIN_PATTERNS`` distinct affix patterns of attested words lead to
+(``kembang``: ber-, peN-an, per-an, meN-kan, di-kan ...). One-off readings
+(``selatan`` = ``selat`` + -an, ``berita`` = ber- + ``ita``) do not count, so
+such words stay roots. Stop words always stay roots, and a few particles are
+never roots (``bersih`` is not ``ber-`` + ``sih``). Three rounds let readings
+settle on the roots that remain. Roots attested by too few words are added
+when enough patterns imply them (``runding``).
+
+The output lists roots by descending frequency (the stemmer's tie-break).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tarfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from nkcorpus.morph import MIN_ROOT, parses, strong  # noqa: E402
+
+WORD = re.compile(r"[^\W\d_]+")
+MIN_COUNT = 2  # attested: seen at least this often
+MIN_PATTERNS = 2  # productive root: reached by this many affix patterns
+PATTERN_COUNT = 3  # ... each seen at least this often
+ATTESTED_SHARE = 0.05  # a root seen alone this often (vs the word) needs one strong pattern
+COMMON_SHARE = 0.2  # ... seen alone this often needs any one pattern (bersifat)
+FAMILY_SHARE = 0.05  # the root's other forms, together, at least this often (vs the word)
+IMPLIED_PATTERNS = 3  # unattested root implied by this many patterns
+NOT_ROOTS = frozenset(
+    "nah sih kan lah pun dong kok toh wah si se ya nya tah kah per para lu gue deh kek".split()
+)
+ROUNDS = 3
+HEADER = """\
+# nkcorpus root words, most frequent first: one lowercase word a line.
+# Derived by benchmarks/build_roots.py from CLICK-ID (CC BY 4.0, William &
+# Sari 2020) and IndoSum (CC BY-SA 4.0, Kurniawan & Louvan 2018): words seen
+# in those corpora that are not affixed forms of a productive root.
+"""
+
+
+def count_words(corpora: Path) -> Counter:
+    counts: Counter = Counter()
+    for name in ("clickid-2019.tar.gz", "indosum-dev.tar.gz"):
+        with tarfile.open(corpora / name) as tar:
+            for member in tar:
+                if member.isfile():
+                    text = tar.extractfile(member).read().decode("utf-8", "replace")
+                    counts.update(w.lower() for w in WORD.findall(text))
+    return counts
+
+
+def stop_words() -> set[str]:
+    path = ROOT / "src/nkcorpus/data/stopwords.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {w.strip() for w in lines if w.strip() and not w.startswith("#")}
+
+
+def best_reading(word: str, roots: set[str], counts: Counter) -> tuple[str, str] | None:
+    """The reading with the fewest affixes, then the most frequent root, among
+    roots other than ``word`` (as the stemmer chooses)."""
+    best = None
+    for root, pattern, affixes in parses(word):
+        if root == word or root not in roots:
+            continue
+        key = (affixes, -counts[root])
+        if best is None or key < best[0]:
+            best = (key, root, pattern)
+    return (best[1], best[2]) if best else None
+
+
+def implied_roots(vocab: Counter) -> set[str]:
+    """Unattested roots that several nasal/di- patterns of common words imply."""
+    patterns: dict[str, set[str]] = defaultdict(set)
+    for word, n in vocab.items():
+        if n < PATTERN_COUNT:
+            continue
+        for root, pattern, _ in parses(word):
+            if root not in vocab and len(root) > MIN_ROOT and strong(pattern):
+                patterns[root].add(pattern)
+    return {r for r, ps in patterns.items()
+            if len(ps) >= IMPLIED_PATTERNS and sum(_nasal_or_di(p) for p in ps) >= 2}
+
+
+def _nasal_or_di(pattern: str) -> bool:
+    return pattern.startswith(("meN", "peN", "di"))
+
+
+def derive_roots(vocab: Counter, protected: set[str]) -> set[str]:
+    candidates = set(vocab) - NOT_ROOTS
+    roots = set(candidates)
+    for _ in range(ROUNDS):
+        support: dict[str, set[str]] = defaultdict(set)
+        parent: dict[str, str] = {}
+        mass: Counter = Counter()
+        clitic_forms = set()
+        for word in vocab:
+            reading = best_reading(word, roots, vocab)
+            if reading and not reading[1]:
+                clitic_forms.add(word)  # negaranya, itulah: a form of its base
+            elif reading:
+                parent[word] = reading[0]
+                mass[reading[0]] += vocab[word]
+                if vocab[word] >= PATTERN_COUNT:
+                    support[reading[0]].add(reading[1])
+        derived = {w for w, c in parent.items() if _productive(w, c, support, mass, vocab)}
+        derived |= clitic_forms
+        roots = (candidates - derived) | (protected & candidates) | (protected - NOT_ROOTS)
+    return roots
+
+
+def _productive(word: str, root: str, support, mass: Counter, vocab: Counter) -> bool:
+    """Whether ``word`` counts as an affixed form of ``root``: the root takes
+    two strong patterns, or is itself common enough beside the word."""
+    if mass[root] - vocab[word] + vocab[root] < FAMILY_SHARE * vocab[word]:
+        return False  # kepala: palai, mengepalai are too rare to make it ke- + pala
+    patterns = support[root]
+    n_strong = sum(1 for p in patterns if strong(p))
+    if n_strong >= MIN_PATTERNS:
+        return True
+    if len(root) < MIN_ROOT:  # one-syllable roots (bom, cat) need the full evidence
+        return False
+    share = vocab[root] / max(vocab[word], 1)
+    if n_strong >= 1 and share >= ATTESTED_SHARE:
+        return True
+    return bool(patterns) and share >= COMMON_SHARE
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
+    ap.add_argument("--out", type=Path, default=ROOT / "src/nkcorpus/data/roots.txt")
+    args = ap.parse_args(argv)
+    if not (args.corpora / "clickid-2019.tar.gz").is_file():
+        args.corpora = Path("/work/shared/corpora")
+    counts = count_words(args.corpora)
+    vocab = Counter({w: n for w, n in counts.items() if n >= MIN_COUNT and len(w) >= MIN_ROOT})
+    roots = derive_roots(vocab, stop_words())
+    ordered = sorted(roots, key=lambda w: (-counts[w], w))
+    args.out.write_text(HEADER + "\n".join(ordered) + "\n", encoding="utf-8")
+    print(f"{len(vocab)} attested words -> {len(roots)} roots in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,215 @@
+"""Retrieval quality on judged queries: nkcorpus against plain baselines.
+
+    python benchmarks/quality.py [--queries FILE] [--per-query] [--exact]
+
+Reads benchmarks/data/queries.tsv (qid, query, file, line, grade 1-3; lines
+starting with # are comments), searches the bundled seeds with nkcorpus and,
+over the very same passages, with three baselines:
+
+* ``fts5``: SQLite FTS5, ``unicode61`` tokenizer, BM25, words joined by OR;
+* ``whoosh-plain``: Whoosh BM25F over lowercase words, OR;
+* ``whoosh-snowball``: the same with bare Snowball Indonesian stems.
+
+A hit is identified by its file's basename and first line; a passage seen
+again further down (a window of the same paragraph) counts once. Prints
+nDCG@10 (gain 2^grade - 1), MRR@10, Recall@10 and P@1 per system.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sqlite3
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from nkcorpus.analysis import iter_terms, snowball  # noqa: E402
+from nkcorpus.corpus import read_document, scan  # noqa: E402
+from nkcorpus.passages import split_passages  # noqa: E402
+
+QUERIES = ROOT / "benchmarks/data/queries.tsv"
+SEEDS = ROOT / "seeds"
+K = 10
+
+
+@dataclass(frozen=True)
+class Judged:
+    qid: str
+    query: str
+    grades: dict[tuple[str, int], int]
+
+
+def load_queries(path: Path = QUERIES) -> list[Judged]:
+    queries: dict[str, tuple[str, dict]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("qid\t"):
+            continue
+        qid, query, file, lineno, grade = line.split("\t")
+        queries.setdefault(qid, (query, {}))[1][(file, int(lineno))] = int(grade)
+    return [Judged(qid, q, g) for qid, (q, g) in queries.items()]
+
+
+# --- metrics -----------------------------------------------------------------
+
+
+def dedupe(ranking: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return list(dict.fromkeys(ranking))
+
+
+def ndcg(ranking, grades, k=K) -> float:
+    gains = [2 ** grades.get(doc, 0) - 1 for doc in ranking[:k]]
+    ideal = sorted((2**g - 1 for g in grades.values()), reverse=True)[:k]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def mrr(ranking, grades, k=K) -> float:
+    return next((1 / (i + 1) for i, doc in enumerate(ranking[:k]) if grades.get(doc)), 0.0)
+
+
+def recall(ranking, grades, k=K) -> float:
+    return sum(1 for doc in ranking[:k] if grades.get(doc)) / len(grades)
+
+
+def p_at_1(ranking, grades) -> float:
+    return float(bool(ranking) and bool(grades.get(ranking[0])))
+
+
+METRICS = {"nDCG@10": ndcg, "MRR@10": mrr, "Recall@10": recall, "P@1": p_at_1}
+
+
+# --- the passages and the baselines ----------------------------------------------
+
+
+def passages(root: Path = SEEDS) -> list[tuple[str, int, str]]:
+    out = []
+    for rel in sorted(scan(root)):
+        doc = read_document(root, rel)
+        for p in split_passages(doc.text):
+            out.append((Path(rel).name, doc.location(p.line_start), p.text))
+    return out
+
+
+def words(text: str) -> list[str]:
+    return [t for t, _, _, _ in iter_terms(text.replace('"', " "), stemmed=False)]
+
+
+class Fts5:
+    name = "fts5"
+
+    def __init__(self, docs) -> None:
+        self.db = sqlite3.connect(":memory:")
+        self.db.execute("CREATE VIRTUAL TABLE p USING fts5(text, tokenize='unicode61')")
+        self.keys = []
+        for i, (file, line, text) in enumerate(docs):
+            self.db.execute("INSERT INTO p(rowid, text) VALUES (?, ?)", (i, text))
+            self.keys.append((file, line))
+
+    def search(self, query: str, limit: int) -> list[tuple[str, int]]:
+        terms = [f'"{w}"' for w in dict.fromkeys(words(query))]
+        if not terms:
+            return []
+        rows = self.db.execute(
+            "SELECT rowid FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT ?", (" OR ".join(terms), limit)
+        )
+        return [self.keys[r[0]] for r in rows]
+
+
+class WhooshBaseline:
+    def __init__(self, docs, name: str, stemmer) -> None:
+        from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter
+        from whoosh.fields import ID, STORED, TEXT, Schema
+        from whoosh.filedb.filestore import RamStorage
+
+        analyzer = RegexTokenizer(r"\w+") | LowercaseFilter()
+        if stemmer:
+            analyzer = analyzer | StemFilter(stemfn=stemmer)
+        self.name = name
+        self.index = RamStorage().create_index(Schema(key=STORED, text=TEXT(analyzer=analyzer)))
+        writer = self.index.writer()
+        for file, line, text in docs:
+            writer.add_document(key=(file, line), text=text)
+        writer.commit()
+
+    def search(self, query: str, limit: int) -> list[tuple[str, int]]:
+        from whoosh import query as q
+        from whoosh.scoring import BM25F
+
+        field = self.index.schema["text"]
+        terms = list(dict.fromkeys(t.text for t in field.analyzer(query.replace('"', " "))))
+        with self.index.searcher(weighting=BM25F()) as s:
+            hits = s.search(q.Or([q.Term("text", t) for t in terms]), limit=limit)
+            return [tuple(h["key"]) for h in hits]
+
+
+class Nkcorpus:
+    name = "nkcorpus"
+
+    def __init__(self, exact: bool = False) -> None:
+        self.base = Path(tempfile.mkdtemp(prefix="nkq-"))
+        self.exact = exact
+
+    def search(self, query: str, limit: int) -> list[tuple[str, int]]:
+        from nkcorpus.search import search
+        from nkcorpus.settings import Corpus, SearchSettings
+
+        settings = SearchSettings(query=query, corpus=Corpus(SEEDS, str(SEEDS)), limit=limit,
+                                  index_base=self.base, exact=self.exact)
+        return [(Path(h.path).name, h.line_start) for h in search(settings).hits]
+
+
+# --- running -------------------------------------------------------------------
+
+
+def evaluate(system, queries: list[Judged]) -> dict[str, dict[str, float]]:
+    """qid -> metric -> value (the ranking fetched deep enough to dedupe)."""
+    out = {}
+    for j in queries:
+        ranking = dedupe(system.search(j.query, 3 * K))
+        out[j.qid] = {name: fn(ranking, j.grades) for name, fn in METRICS.items()}
+    return out
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = ["| system | " + " | ".join(METRICS) + " |", "| --- |" + " ---: |" * len(METRICS)]
+    for name, per_query in results.items():
+        means = [sum(m[k] for m in per_query.values()) / len(per_query) for k in METRICS]
+        lines.append(f"| {name} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+    return "\n".join(lines)
+
+
+def systems(exact: bool):
+    docs = passages()
+    return [Nkcorpus(exact), Fts5(docs), WhooshBaseline(docs, "whoosh-plain", None),
+            WhooshBaseline(docs, "whoosh-snowball", snowball)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="nDCG@10, MRR@10, Recall@10, P@1 against baselines")
+    ap.add_argument("--queries", type=Path, default=QUERIES)
+    ap.add_argument("--per-query", action="store_true", help="also print nDCG@10 per query")
+    ap.add_argument("--exact", action="store_true", help="run nkcorpus with --exact")
+    args = ap.parse_args(argv)
+    queries = load_queries(args.queries)
+    results = {s.name: evaluate(s, queries) for s in systems(args.exact)}
+    print(f"{len(queries)} judged queries over {SEEDS.name}/, "
+          f"{sum(len(j.grades) for j in queries)} judged passages\n")
+    print(table(results))
+    if args.per_query:
+        names = list(results)
+        print("\nqid\t" + "\t".join(names) + "\tquery")
+        for j in queries:
+            cells = "\t".join(f"{results[n][j.qid]['nDCG@10']:.2f}" for n in names)
+            print(f"{j.qid}\t{cells}\t{j.query}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

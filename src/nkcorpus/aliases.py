@@ -1,0 +1,95 @@
+"""Aliases, acronyms and the English->Indonesian glossary, matched on roots.
+
+File syntax (``data/aliases.txt``, ``data/glossary.txt``, and a user file)::
+
+    # comment
+    Korut = Korea Utara = North Korea     each name also finds the others
+    missile => rudal = peluru kendali     the left side also finds the right
+
+Names are analyzed like passage text, so ``Korea Utara``, ``korea-utara`` and
+inflected forms all match. ``Aliases.expand`` finds the longest name starting
+at a position of a query's analyzed words.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from nkcorpus.analysis import iter_terms
+from nkcorpus.errors import QueryError
+
+ALIASES_ENV = "NKCORPUS_ALIASES"
+BUNDLED = ("data/aliases.txt", "data/glossary.txt")
+
+Terms = tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Aliases:
+    """Name (as analyzed terms) -> the other names it also finds."""
+
+    table: dict[Terms, dict[Terms, str]] = field(default_factory=lambda: defaultdict(dict))
+    longest: int = 1
+
+    def add_line(self, line: str, where: str = "") -> None:
+        line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
+        if not line:
+            return
+        one_way = "=>" in line
+        left, _, right = line.partition("=>") if one_way else (line, "", "")
+        sources = _names(left, where)
+        targets = _names(right, where) if one_way else sources
+        for src_terms, _ in sources:
+            for dst_terms, dst_text in targets:
+                if dst_terms != src_terms:
+                    self.table[src_terms][dst_terms] = dst_text
+            self.longest = max(self.longest, len(src_terms))
+
+    def expand(self, terms: Terms, start: int) -> tuple[int, dict[Terms, str]]:
+        """(length, alternatives) of the longest name at ``terms[start:]``."""
+        for size in range(min(self.longest, len(terms) - start), 0, -1):
+            alts = self.table.get(tuple(terms[start:start + size]))
+            if alts:
+                return size, alts
+        return 0, {}
+
+
+def _names(side: str, where: str) -> list[tuple[Terms, str]]:
+    out = []
+    for name in side.split("="):
+        name = name.strip()
+        terms = tuple(t for t, _, _, _ in iter_terms(name))
+        if name and not terms:
+            raise QueryError(f"alias {name!r} has no words{where}")
+        if terms:
+            out.append((terms, name))
+    return out
+
+
+def parse_text(text: str, aliases: Aliases | None = None, where: str = "") -> Aliases:
+    aliases = aliases if aliases is not None else Aliases()
+    for n, line in enumerate(text.splitlines(), 1):
+        aliases.add_line(line, f" ({where}:{n})" if where else "")
+    return aliases
+
+
+@lru_cache(maxsize=8)
+def load(user_file: str | None = None) -> Aliases:
+    """The bundled tables, then ``user_file`` or ``$NKCORPUS_ALIASES``."""
+    aliases = Aliases()
+    for name in BUNDLED:
+        parse_text(resources.files("nkcorpus").joinpath(name).read_text(encoding="utf-8"), aliases)
+    path = user_file or os.environ.get(ALIASES_ENV)
+    if path:
+        try:
+            text = Path(path).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"cannot read the aliases file {path}: {exc.__class__.__name__}",
+                             hint="give a UTF-8 text file, one 'a = b' line per alias") from None
+        parse_text(text, aliases, path)
+    return aliases

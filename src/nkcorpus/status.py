@@ -1,0 +1,62 @@
+"""What an index holds and how fresh it is, for ``nkcorpus status``.
+
+Reading the status scans the corpus (stat only) to count pending changes,
+and never writes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from nkcorpus import corpus as corpus_mod
+from nkcorpus import index
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStatus:
+    root: Path
+    home: Path
+    generation: Path | None  # None: not indexed yet (or the index is outdated)
+    size_bytes: int
+    documents: int
+    passages: int
+    empty: tuple[str, ...]  # indexed documents with no text (empty file, scanned PDF)
+    skipped: tuple[tuple[str, str], ...]  # files not indexed because of an error, and why
+    ignored: dict[str, int]  # other files by suffix: types nkcorpus does not read
+    updated: float | None  # when the index last changed (seconds since the epoch)
+    pending: index.Changes  # changes in the corpus since then
+    busy: bool  # another process is indexing right now
+    outdated: bool = False  # an index exists, made by another version: it will be rebuilt
+
+    @property
+    def indexed(self) -> bool:
+        return self.generation is not None
+
+
+def status(root: Path, home: Path) -> IndexStatus:
+    """The status of ``root``'s index under ``home`` (which may not exist)."""
+    gen = index.current_generation(home)
+    manifest = index.usable_manifest(gen)
+    found = corpus_mod.scan(root)
+    dirty = index.load_journal(gen) if manifest else frozenset()
+    pending = index.diff(manifest, found.files, dirty)
+    if manifest is None:
+        return IndexStatus(root, home, None, 0, 0, 0, (), (), found.ignored, None,
+                           pending, index.is_locked(home), outdated=gen is not None)
+    return IndexStatus(
+        root, home, gen, _folder_size(gen), len(manifest.files), manifest.passages,
+        tuple(sorted(rel for rel, v in manifest.files.items() if v[2] == 0)),
+        tuple((rel, v[3]) for rel, v in sorted(manifest.skipped.items())),
+        found.ignored, manifest.updated or None, pending, index.is_locked(home),
+    )
+
+
+def _folder_size(folder: Path) -> int:
+    total = 0
+    for entry in folder.iterdir():
+        try:
+            total += entry.stat().st_size if entry.is_file() else 0
+        except OSError:
+            continue  # removed by a writer meanwhile
+    return total

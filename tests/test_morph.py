@@ -1,0 +1,49 @@
+"""Confix stripping checked against a root list, and the bundled list."""
+
+from nkcorpus.analysis import snowball, stem
+from nkcorpus.morph import RootStemmer, load_roots, parses, prefix_readings
+
+
+def roots_of(word):
+    return {root for root, _, _ in parses(word)}
+
+
+def test_nasal_recoding():
+    assert "kuasa" in roots_of("menguasai")
+    assert "pasok" in roots_of("memasok")
+    assert {"nyata", "sata"} & roots_of("menyatakan") == {"nyata", "sata"}
+    assert "tarik" in roots_of("penarikan")
+    assert "bom" in roots_of("mengebom")
+
+
+def test_stacked_prefixes_and_confixes():
+    assert "tahan" in roots_of("dipertahankan")
+    assert "pimpin" in roots_of("kepemimpinannya")
+    assert "hasil" in roots_of("keberhasilan")
+    assert "kerja" in roots_of("bekerja") and "ajar" in roots_of("belajar")
+
+
+def test_no_root_starts_with_a_left_over_nasal():
+    assert all(not r.startswith("mb") for r, _ in prefix_readings("pembangunan"))
+
+
+def test_stemmer_prefers_fewest_affixes_then_frequency():
+    stemmer = RootStemmer(load_roots("kembang\nkembangan\nusaha\nrusaha\n"))
+    assert stemmer("kembangan") == "kembangan"
+    assert stemmer("pengembangan") == "kembangan"  # one affix beats two
+    assert stemmer("berusaha") == "usaha"  # same affixes: the more frequent root
+    assert stemmer("qwerty") is None
+
+
+def test_bundled_list_fixes_snowball_errors():
+    for word, root in [("pengembangan", "kembang"), ("dikembangkan", "kembang"), ("menguasai", "kuasa"),
+                       ("bertemu", "temu"), ("pengayaan", "kaya"), ("kepemimpinan", "pimpin"),
+                       ("pemimpin", "pimpin"), ("pasokan", "pasok"), ("memasok", "pasok"),
+                       ("diplomasinya", "diplomasi"), ("perundingan", "runding")]:
+        assert stem(word) == stem(root), word
+    assert snowball("berita") != "berita" and stem("berita") == "berita"
+    assert stem("selatan") == "selatan" and stem("kepala") == "kepala"
+
+
+def test_out_of_vocabulary_words_fall_back_to_snowball():
+    assert stem("negoisasikan") == snowball("negoisasikan") or stem("negoisasikan") == "negoisasi"
