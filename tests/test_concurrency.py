@@ -195,7 +195,7 @@ def test_index_replaced_under_a_reader_is_read_again(tmp_path, patch):
     home = build(root, base)
     gen = live(home)
     code = patch.replace("ROOT", repr(str(root))).replace("BASE", repr(str(base)))
-    proc = python_with(code, "search", WORD, "--json", "--corpus", str(root), "--index-dir", str(base))
+    proc = python_with(code, "search", WORD, "--exact", "--json", "--corpus", str(root), "--index-dir", str(base))
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     assert hits(proc) and all(WORD in h["text"] for h in hits(proc))
     if patch is not _MERGE_AFTER_TOC:

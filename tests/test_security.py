@@ -91,7 +91,10 @@ def test_queries_are_only_words(booby_trapped, tmp_path, monkeypatch, query):
 
 
 def test_a_query_full_of_code_in_a_real_process(booby_trapped, tmp_path):
-    run = subprocess.run([*NK, "search", " ".join(ATTACKS), "--json", "--corpus", str(booby_trapped),
+    # path:GLOB is query syntax (a filter on file names, tested alone above);
+    # --exact: only the words typed, so every hit holds one of them
+    words = " ".join(attack for attack in ATTACKS if "path:" not in attack)
+    run = subprocess.run([*NK, "search", words, "--exact", "--json", "--corpus", str(booby_trapped),
                           "--index-dir", str(tmp_path / "indexes")],
                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 0 and run.stderr == ""
