@@ -128,26 +128,54 @@ def test_damage_found_only_while_searching_is_rebuilt(damaged, expected, fault):
     assert "was damaged" in warning and live(home) != gen
 
 
-def _fails_only_on_reading_hits(gen: Path, seg: Path, data: bytes) -> bool:
-    """Does Whoosh open ``gen`` and run the search, then fail reading hits?"""
+def _first_bad_hit(gen: Path, seg: Path, data: bytes) -> str | None:
+    """With ``data`` in place of ``seg``: does Whoosh open ``gen`` and run the
+    search below, then fail on a hit? "raises" or "empty" (stored fields
+    read as {}) by the first hit that fails, None if none does."""
     from whoosh.scoring import BM25F
 
+    from nkcorpus import aliases
     from nkcorpus.query import parse
 
     seg.write_bytes(data)
     try:
         searcher = index.open_generation(gen).searcher(weighting=BM25F())
-        results = searcher.search(parse("nuklir").query, limit=100)
+        results = searcher.search(parse("nuklir", searcher.reader(), aliases.load()).query, limit=100)
     except Exception:  # noqa: BLE001 - any failure: not the damage wanted
-        return False
+        return None
     try:
         for result in results:
-            result.fields()
+            if not result.fields():
+                return "empty"
     except Exception:  # noqa: BLE001 - any failure here is the damage wanted
-        return True
+        return "raises"
     finally:
         searcher.close()
-    return False
+    return None
+
+
+def _damage_hits(gen: Path, wanted: str, spots, width: int = 64) -> None:
+    """Zero ``width`` bytes of the segment at the first of ``spots`` where
+    the search fails as ``wanted``, and only once it reads its hits."""
+    seg = one(gen, ".seg")
+    intact = seg.read_bytes()
+    for at in spots:
+        if _first_bad_hit(gen, seg, intact[:at] + bytes(width) + intact[at + width:]) == wanted:
+            return
+    pytest.fail(f"found no damage that fails only while reading hits ({wanted})")
+
+
+def _stored_column_end(gen: Path) -> int:
+    """Where the column of stored passages ends inside the segment file
+    (its table of record offsets and lengths comes last)."""
+    ix = index.open_generation(gen)
+    with ix.reader() as reader:
+        storage = reader.segment().open_compound_file(ix.storage)
+    try:
+        [entry] = [v for name, v in storage._dir.items() if name.endswith("._stored.col")]
+    finally:
+        storage.close()
+    return entry["offset"] + entry["length"]
 
 
 def test_damage_found_while_reading_hits_is_rebuilt(damaged):
@@ -155,20 +183,28 @@ def test_damage_found_while_reading_hits_is_rebuilt(damaged):
     Whoosh fail in the middle of a search, after the index opened fine."""
     root, base, home, gen = damaged
     (gen / "checksums.json").unlink()
-    seg = one(gen, ".seg")
-    intact = seg.read_bytes()
-    for step in range(1, 80):  # stored fields sit at the end of the segment
-        at = len(intact) - step * len(intact) // 80
-        broken = intact[:at] + bytes(64) + intact[at + 64:]
-        if _fails_only_on_reading_hits(gen, seg, broken):
-            break
-    else:
-        pytest.fail("found no damage that fails only while reading hits")
+    size = one(gen, ".seg").stat().st_size
+    _damage_hits(gen, "raises", [size - step * size // 80 for step in range(1, 80)])
     proc = search_json(root, base, "nuklir", "-n", "100")
     assert proc.returncode == 0, proc.stderr
     assert len(hits(proc)) == 35
     [warning] = warnings_of(proc)
     assert "was damaged (error: Error -" in warning and "while decompressing" in warning, warning
+    assert live(home) != gen
+
+
+def test_passage_read_as_nothing_is_damage_too(damaged):
+    """Whoosh may read a damaged passage as no fields at all, without an
+    error: the search rebuilds just the same."""
+    root, base, home, gen = damaged
+    (gen / "checksums.json").unlink()
+    end = _stored_column_end(gen)
+    _damage_hits(gen, "empty", [end - back for back in range(8, 600, 8)], width=8)
+    proc = search_json(root, base, "nuklir", "-n", "100")
+    assert proc.returncode == 0, proc.stderr
+    assert len(hits(proc)) == 35
+    [warning] = warnings_of(proc)
+    assert "was damaged (DamagedData: a passage has lost its stored fields)" in warning, warning
     assert live(home) != gen
 
 

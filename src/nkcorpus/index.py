@@ -639,6 +639,11 @@ class OpenIndex:
     warnings: tuple[str, ...] = ()
 
 
+class DamagedData(Exception):
+    """Raised by a ``read_fresh`` reader that met data no intact index holds
+    (e.g. a passage without its stored fields): the index is damaged."""
+
+
 class _Damaged(Exception):
     """The live generation failed a check or a read (internal)."""
 
@@ -688,7 +693,7 @@ def _read_live(root: Path, home: Path, read: Callable[[OpenIndex], T], damage: b
     except NkError:
         raise
     except Exception as exc:
-        if damage and _raised_by_whoosh(exc):
+        if damage and (isinstance(exc, DamagedData) or _raised_by_whoosh(exc)):
             raise _Damaged(gen, integrity.describe(exc)) from exc
         raise
 

@@ -84,8 +84,13 @@ def path_filter(globs: tuple[str, ...]):
     return q.Or(parts)
 
 
+_STORED = frozenset({"path", "unit", "loc_start", "loc_end", "text"})
+
+
 def _hit(rank: int, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
     fields = result.fields()
+    if not isinstance(fields, dict) or not _STORED <= fields.keys():  # a damaged record reads as {}
+        raise index.DamagedData("a passage has lost its stored fields")
     text = fields["text"]
     return Hit(
         rank=rank, score=round(result.score, 4), path=settings.corpus.show(fields["path"]),
