@@ -108,6 +108,7 @@ def index(
             _error(exc.message, exc.hint)
             code = ExitCode.ERROR
             continue
+        _print_warnings(report.notes)
         if not quiet:
             print(_summary(settings.corpus.display, report), file=sys.stderr)
         if report.warnings:

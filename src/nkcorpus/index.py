@@ -4,7 +4,7 @@ Layout, one folder per corpus under the index base::
 
     <base>/<name>-<hash>/lock        writers hold an flock on it
     <base>/<name>-<hash>/CURRENT     name of the live generation folder
-    <base>/<name>-<hash>/gen-<id>/   a Whoosh index + manifest.json
+    <base>/<name>-<hash>/gen-<id>/   a Whoosh index + manifest.json + checksums.json
 
 A full build writes a new generation and then swaps ``CURRENT`` atomically,
 so an interrupted build leaves the previous index searchable. An update
@@ -16,29 +16,42 @@ either the old or the new index, and the next run reads the pending paths
 again (deleting what the killed run may have committed), so no passage is
 lost, doubled or left behind. Each run under the lock first removes what a
 killed run left: dead generations, temporary files, Whoosh's orphan segments.
+
+After every commit the index files' sizes and checksums are recorded
+(``integrity``). A damaged, foreign or outdated index is found before use
+(or when Whoosh fails reading it) and rebuilt from the corpus once, with a
+warning; a corpus folder that vanished never empties its index.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from nkcorpus import corpus as corpus_mod
+from nkcorpus import integrity
 from nkcorpus.analysis import ANALYZER_VERSION, analyzer, with_context
-from nkcorpus.errors import IndexError_
+from nkcorpus.errors import CorpusError, IndexError_, NkError
 from nkcorpus.passages import split_passages
 
-FORMAT_VERSION = "3"  # 3: text holds the passage's context after its words
+T = TypeVar("T")
+
+FORMAT_VERSION = "4"  # 4: text holds the passage's context; checksummed files
 MANIFEST = "manifest.json"
 JOURNAL = "pending.json"
+INDEX_NAME = "MAIN"  # Whoosh's default index name
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
 # Whoosh's in-memory pool; the process's peak memory grows with it.
@@ -68,9 +81,11 @@ class Manifest:
     updated: float = 0.0
     format: str = FORMAT_VERSION
     analyzer: str = ANALYZER_VERSION
+    fingerprint: str = ""  # analysis_fingerprint() of the code that built it
 
     def compatible(self) -> bool:
-        return self.format == FORMAT_VERSION and self.analyzer == ANALYZER_VERSION
+        return (self.format == FORMAT_VERSION and self.analyzer == ANALYZER_VERSION
+                and self.fingerprint == analysis_fingerprint())
 
     @property
     def passages(self) -> int:
@@ -98,6 +113,7 @@ class UpdateReport:
     files_read: int
     bytes_read: int
     seconds: float
+    notes: tuple[str, ...] = ()  # about the index itself, e.g. a damaged one rebuilt
 
 
 def schema():
@@ -123,21 +139,46 @@ def corpus_home(base: Path, root: Path) -> Path:
 # --- reading the live generation ---------------------------------------------
 
 
+_GENERATION = re.compile(r"gen-[0-9a-f]+-[0-9]+")
+
+
 def current_generation(home: Path) -> Path | None:
+    """The live generation folder, or None (no index, or a damaged CURRENT:
+    only a generation folder right inside ``home`` is ever used)."""
     try:
         name = (home / "CURRENT").read_text(encoding="utf-8").strip()
-    except OSError:
+    except (OSError, ValueError):
         return None
     gen = home / name
-    return gen if name.startswith("gen-") and gen.is_dir() else None
+    return gen if _GENERATION.fullmatch(name) and gen.is_dir() else None
 
 
 def load_manifest(gen: Path) -> Manifest | None:
     try:
         data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-        return Manifest(**data)
+        manifest = Manifest(**data)
     except (OSError, ValueError, TypeError):
         return None
+    return manifest if _well_formed(manifest) else None
+
+
+def _well_formed(m: Manifest) -> bool:
+    """The manifest has the types the code relies on (it may be damaged).
+    Of another format version only the version is read: it is rebuilt."""
+    if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer, m.fingerprint)):
+        return False
+    if m.format != FORMAT_VERSION:
+        return True
+    if not all(isinstance(x, dict) for x in (m.files, m.skipped, m.ignored)):
+        return False
+    return (all(_entry_ok(v, (int, int, int)) for v in m.files.values())
+            and all(_entry_ok(v, (int, int, int, str)) for v in m.skipped.values())
+            and all(type(v) is int for v in m.ignored.values()))
+
+
+def _entry_ok(v: object, types: tuple[type, ...]) -> bool:
+    return (isinstance(v, list) and len(v) == len(types)
+            and all(type(x) is t for x, t in zip(v, types)))
 
 
 def load_journal(gen: Path) -> frozenset[str]:
@@ -182,9 +223,40 @@ def diff(manifest: Manifest | None, found: dict[str, corpus_mod.FileStat],
 
 
 def open_generation(gen: Path):
+    """The Whoosh index in ``gen``, read with this code's schema (the
+    pickled copy in the index is skipped: a damaged one cannot mislead)."""
     from whoosh.index import open_dir
 
-    return open_dir(str(gen))
+    return open_dir(str(gen), schema=schema())
+
+
+# Text that exercises the analysis: affixes, reduplication, hyphens,
+# apostrophes, case, numbers, acronyms, other scripts.
+_PROBE = (
+    "Pemerintah Korea Utara mengembangkan senjata nuklir; negara-negara anggota DK PBB "
+    "menjatuhkan sanksi. Perundingan enam pihak (Six-Party Talks) berkali-kali gagal, "
+    "kata Kim Jong-un pada 12 Februari 2013 di Pyongyang. AS, Jepang dan Tiongkok "
+    "berpuluh-puluh kali membicarakannya. Qur'an, ‘kutip’, e\u0301, café, İstanbul, 中文, 2,5%."
+)
+
+
+@lru_cache(maxsize=1)
+def analysis_fingerprint() -> str:
+    """A digest of the schema, of the terms it makes of a probe text and of
+    how that text is cut into passages: changes whenever the code changes
+    how text is indexed, even if nobody remembered ``ANALYZER_VERSION``.
+    (Text repair is left out: ftfy is slow to import; bump the version.)"""
+    digest = hashlib.sha256()
+    document = "\n\n".join([_PROBE, " ".join([_PROBE] * 6), _PROBE.replace(" ", "\n")])
+    cuts = [(p.line_start, p.line_end, p.char_start, p.char_end) for p in split_passages(document)]
+    digest.update(json.dumps(cuts).encode())
+    for name, field_type in sorted(schema().items()):
+        digest.update(f"{name}:{type(field_type).__name__};".encode())
+        analyzer_ = getattr(field_type, "analyzer", None)
+        if analyzer_ is not None:
+            terms = [t.text for t in analyzer_(_PROBE, positions=True, chars=True)]
+            digest.update(json.dumps(terms, ensure_ascii=False).encode())
+    return digest.hexdigest()[:16]
 
 
 # --- the writer lock ---------------------------------------------------------------
@@ -247,34 +319,89 @@ def is_locked(home: Path) -> bool:
 # --- writing -------------------------------------------------------------------------
 
 
+class IndexWriteError(IndexError_):
+    """The index folder cannot be written: read-only, full, not a folder."""
+
+
 def update(root: Path, home: Path, progress: Progress | None = None,
            rebuild: bool = False, wait: bool = True) -> UpdateReport:
     """Bring the index of ``root`` up to date (a full build when needed)."""
     progress = progress or Progress()
-    with writer_lock(home, progress, wait=wait):
-        return _update_locked(root, home, progress, rebuild)
+    with _write_errors(home), writer_lock(home, progress, wait=wait):
+        return _update_locked(root, home, progress, rebuild, verify=True)
 
 
-def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool) -> UpdateReport:
+def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
+                   verify: bool = False) -> UpdateReport:
+    """Update under the writer lock. ``verify`` checks every checksum of
+    the live index first; one that fails a check is rebuilt, with a note."""
     started = time.perf_counter()
     tidy(home)
     found = corpus_mod.scan(root)
+    _check_corpus(root)
     gen = current_generation(home)
-    manifest = usable_manifest(gen)
+    manifest, note = (None, None) if rebuild else _live_or_why(root, home, gen, verify)
     changes = diff(manifest, found.files, load_journal(gen) if manifest else frozenset())
     batch = _Batch(root, found.files, progress)
-    if rebuild or manifest is None or _mostly_changed(changes, len(found.files)):
+    full = manifest is None or _mostly_changed(changes, len(found.files))
+    if full:
         manifest = _build_full(home, batch, found.ignored)
-        changes, full = diff(None, found.files), True
+        changes = diff(None, found.files)
     else:
-        full = False
-        if changes:
-            _apply_changes(gen, manifest, changes, batch, found.ignored)
-        elif manifest.ignored != found.ignored:
-            manifest.ignored = found.ignored
-            _save_manifest(gen, manifest)
+        _apply_changes(gen, manifest, changes, batch, found.ignored)
     tidy(home)
-    return batch.report(changes, full, manifest, time.perf_counter() - started)
+    return batch.report(changes, full, manifest, time.perf_counter() - started,
+                        (note,) if note else ())
+
+
+def _live_or_why(root: Path, home: Path, gen: Path | None,
+                 verify: bool) -> tuple[Manifest | None, str | None]:
+    """The live manifest if the index can be updated, else None and why it
+    must be rebuilt (a note for the user; None if there is no index yet)."""
+    manifest = load_manifest(gen) if gen else None
+    why = _trouble(gen, manifest, verify, (home / "CURRENT").exists())
+    if why is None:
+        return manifest, None
+    return None, f"the index of {root} {why}; rebuilt it"
+
+
+def _trouble(gen: Path | None, manifest: Manifest | None, verify: bool,
+             has_current: bool) -> str | None:
+    """What is wrong with the live index (None if nothing, or none exists).
+    ``verify`` checks every file's checksum."""
+    if gen is None:
+        return "was damaged (CURRENT names no index)" if has_current else None
+    if manifest is None:
+        return f"was damaged (no readable {MANIFEST})"
+    if manifest.format != FORMAT_VERSION or manifest.analyzer != ANALYZER_VERSION:
+        return (f"was built by another version of nkcorpus "
+                f"(index format {manifest.format}, analyzer {manifest.analyzer})")
+    if not manifest.compatible():
+        return "was built with a different text analysis"
+    reason = integrity.check(gen, full=verify) or _journal_problem(gen) or _open_problem(gen)
+    return f"was damaged ({reason})" if reason else None
+
+
+def _journal_problem(gen: Path) -> str | None:
+    try:
+        load_journal(gen)
+    except IndexError_:
+        return f"{JOURNAL} cannot be read"
+    return None
+
+
+def _open_problem(gen: Path) -> str | None:
+    try:
+        open_generation(gen)
+    except Exception as exc:  # noqa: BLE001 - whoosh raises many kinds on a damaged index
+        return integrity.describe(exc)
+    return None
+
+
+def _check_corpus(root: Path) -> None:
+    """A corpus folder that vanished must not empty its index."""
+    if not root.is_dir():
+        raise CorpusError(f"the corpus folder vanished: {root}", hint="its index was left as it was")
 
 
 def _mostly_changed(changes: Changes, total: int) -> bool:
@@ -313,6 +440,7 @@ class _Batch:
             for document in corpus_mod.read_parts(self.root, rel):
                 count += _add_document(writer, rel, document)
         except corpus_mod.SkipFile as exc:
+            _check_corpus(self.root)  # not a file gone, the whole corpus: stop
             reason = f"{exc} (after {count} passages)" if count else str(exc)
             return self._skip(rel, st, reason, manifest, record=not exc.vanished)
         manifest.files[rel] = [st.size, st.mtime_ns, count]
@@ -325,54 +453,91 @@ class _Batch:
         if record:
             manifest.skipped[rel] = [st.size, st.mtime_ns, st.ctime_ns, reason]
 
-    def report(self, changes: Changes, full: bool, manifest: Manifest, seconds: float) -> UpdateReport:
+    def report(self, changes: Changes, full: bool, manifest: Manifest, seconds: float,
+               notes: tuple[str, ...]) -> UpdateReport:
         skipped = tuple((rel, v[3]) for rel, v in sorted(manifest.skipped.items()))
         return UpdateReport(changes, full, len(manifest.files), manifest.passages, skipped,
-                            tuple(self.warnings), self.files_read, self.bytes_read, seconds)
+                            tuple(self.warnings), self.files_read, self.bytes_read, seconds, notes)
 
 
 def _build_full(home: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
     """Index every file into a new generation, then make it the live one."""
-    from whoosh.index import create_in
-
     gen = home / f"gen-{time.time_ns():x}-{os.getpid()}"
     gen.mkdir(parents=True)
+    try:
+        manifest = _write_generation(gen, batch, ignored)
+        _check_corpus(batch.root)
+        _atomic_write(home / "CURRENT", gen.name)
+    except BaseException:  # the live generation stays as it was
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _write_generation(gen: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
+    from whoosh.index import create_in
+
     ix = create_in(str(gen), schema())
-    manifest = Manifest(root=str(batch.root), ignored=ignored)
+    manifest = Manifest(root=str(batch.root), ignored=ignored, fingerprint=analysis_fingerprint())
     writer = ix.writer(limitmb=WRITER_LIMITMB)
     try:
         batch.index(writer, sorted(batch.found), manifest)
         writer.commit()
     except BaseException:
-        writer.cancel()
-        shutil.rmtree(gen, ignore_errors=True)
+        with suppress(Exception):
+            writer.cancel()
         raise
     _save_manifest(gen, manifest)
-    _atomic_write(home / "CURRENT", gen.name)
+    integrity.record(gen, {})
     return manifest
 
 
 def _apply_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batch,
                    ignored: dict[str, int]) -> None:
-    """Delete, re-read and add the changed files in the live generation."""
+    """Delete, re-read and add the changed files in the live generation,
+    journaled (see the module's docstring)."""
+    if not changes:
+        if manifest.ignored != ignored:
+            manifest.ignored = ignored
+            _save_manifest(gen, manifest)
+        return
     touched = changes.added + changes.changed + changes.removed
     _atomic_write(gen / JOURNAL, json.dumps(sorted(touched)))
-    writer = open_generation(gen).writer(limitmb=WRITER_LIMITMB)
+    _commit_changes(gen, manifest, changes, batch)
+    manifest.ignored = ignored
+    _save_manifest(gen, manifest)
+    integrity.record(gen)
+    (gen / JOURNAL).unlink()
+
+
+def _commit_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batch) -> None:
+    ix = open_generation(gen)
+    committed = ix.latest_generation()
+    writer = ix.writer(limitmb=WRITER_LIMITMB)
     try:
         with writer.searcher() as searcher:
             for rel in changes.removed + changes.changed:
                 writer.delete_by_term("path", rel, searcher=searcher)
-        for rel in touched:
+        for rel in changes.added + changes.changed + changes.removed:
             manifest.files.pop(rel, None)
             manifest.skipped.pop(rel, None)
         batch.index(writer, changes.added + changes.changed, manifest)
+        _check_corpus(batch.root)
         writer.commit()
     except BaseException:
-        writer.cancel()
+        _abandon(writer, gen, committed)
         raise
-    manifest.ignored = ignored
-    _save_manifest(gen, manifest)
-    (gen / JOURNAL).unlink()
+
+
+def _abandon(writer, gen: Path, committed: int) -> None:
+    """After a failed update: cancel the writer and remove its files. If it
+    committed nothing, the journal goes too: the index is as it was."""
+    with suppress(Exception):
+        writer.cancel()
+    with suppress(Exception):
+        _tidy_generation(gen)
+        if open_generation(gen).latest_generation() == committed:
+            (gen / JOURNAL).unlink()
 
 
 def _add_document(writer, rel: str, document: corpus_mod.Document) -> int:
@@ -391,6 +556,7 @@ def _save_manifest(gen: Path, manifest: Manifest) -> None:
         "root": manifest.root, "files": manifest.files, "skipped": manifest.skipped,
         "ignored": manifest.ignored, "updated": manifest.updated,
         "format": manifest.format, "analyzer": manifest.analyzer,
+        "fingerprint": manifest.fingerprint,
     }
     # ASCII escapes: a file name that is not UTF-8 must not break the manifest
     _atomic_write(gen / MANIFEST, json.dumps(data))
@@ -398,11 +564,14 @@ def _save_manifest(gen: Path, manifest: Manifest) -> None:
 
 def _atomic_write(path: Path, content: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(content)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(content)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def tidy(home: Path) -> None:
@@ -424,6 +593,9 @@ def _is_temp(name: str) -> bool:
 
 
 def _tidy_generation(gen: Path) -> None:
+    """Remove Whoosh's pool folder, temporary files, and the segments no
+    commit refers to (of a killed or cancelled writer) from ``gen``."""
+    from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC, clean_files
 
     for entry in gen.iterdir():
@@ -431,12 +603,30 @@ def _tidy_generation(gen: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)  # Whoosh's MAIN.tmp pool
         elif _is_temp(entry.name):
             entry.unlink(missing_ok=True)
+    storage = FileStorage(str(gen))
     try:
-        ix = open_generation(gen)
-        toc = TOC.read(ix.storage, ix.indexname)
-    except Exception:
-        return  # unreadable: searches say so, --rebuild replaces it
-    clean_files(ix.storage, ix.indexname, toc.generation, toc.segments)
+        toc = TOC.read(storage, INDEX_NAME, schema=schema())
+    except Exception:  # noqa: BLE001 - unreadable: a damaged index, rebuilt where found
+        return
+    clean_files(storage, INDEX_NAME, toc.generation, toc.segments)
+
+
+@contextmanager
+def _write_errors(home: Path) -> Iterator[None]:
+    """An OSError while writing the index becomes one clear IndexWriteError."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise IndexWriteError(f"cannot write the index at {home}: {reason}", hint=_write_hint(exc)) from None
+
+
+def _write_hint(exc: OSError) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return "free some space, or keep indexes elsewhere with --index-dir DIR"
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return "--index-dir and NKCORPUS_INDEX_DIR must name a folder"
+    return "keep indexes in a writable folder with --index-dir DIR or NKCORPUS_INDEX_DIR"
 
 
 # --- what search uses ----------------------------------------------------------
@@ -449,59 +639,149 @@ class OpenIndex:
     warnings: tuple[str, ...] = ()
 
 
-OPEN_ATTEMPTS = 3
+class DamagedData(Exception):
+    """Raised by a ``read_fresh`` reader that met data no intact index holds
+    (e.g. a passage without its stored fields): the index is damaged."""
 
 
-def open_fresh(root: Path, home: Path, progress: Progress | None = None,
-               update_allowed: bool = True) -> OpenIndex:
-    """The index of ``root``, brought up to date first if files changed.
+class _Damaged(Exception):
+    """The live generation failed a check or a read (internal)."""
 
-    When another process is indexing, the last committed index answers
-    (with a warning), unless there is none yet: then this waits for it.
+    def __init__(self, gen: Path, reason: str) -> None:
+        super().__init__(reason)
+        self.gen, self.reason = gen, reason
+
+
+def read_fresh(root: Path, home: Path, read: Callable[[OpenIndex], T],
+               progress: Progress | None = None,
+               update_allowed: bool = True) -> tuple[T, tuple[str, ...]]:
+    """``read(opened)`` on the up-to-date index of ``root``, and warnings.
+
+    Whoosh reads lazily, so a damaged index may fail in ``read``, not only
+    when opened. A failure is tried once more on whatever index is live then
+    (a concurrent writer may have replaced files under this reader); if that
+    fails too, the index is rebuilt from the corpus and ``read`` runs again.
     """
     progress = progress or Progress()
     warnings: list[str] = []
     if update_allowed and _stale(root, home):
         warnings.extend(_update_or_skip(root, home, progress))
-    return OpenIndex(*_open_live(root, home), tuple(warnings))
-
-
-def _open_live(root: Path, home: Path):
-    """(index, manifest) of the live generation; retried when a writer
-    replaced the generation while it was being opened."""
-    for attempt in range(OPEN_ATTEMPTS):
-        gen = current_generation(home)
-        manifest = load_manifest(gen) if gen else None
-        if gen is None or manifest is None:
-            raise IndexError_(f"no index for {root}", hint=f"run: nkcorpus index {root}")
+    damage = None
+    for _ in range(2):
         try:
-            return open_generation(gen), manifest
-        except Exception as exc:  # whoosh raises many kinds on a damaged index
-            if attempt + 1 == OPEN_ATTEMPTS or current_generation(home) == gen:
-                raise IndexError_(
-                    f"the index at {gen} cannot be read ({type(exc).__name__})",
-                    hint=f"run: nkcorpus index --rebuild {root}",
-                ) from None
-    raise AssertionError("unreachable")
+            return _read_live(root, home, read, damage=True), tuple(warnings)
+        except _Damaged as exc:
+            damage = exc
+    warnings.extend(_rebuild_damaged(root, home, progress, damage, update_allowed))
+    return _read_live(root, home, read, damage=False), tuple(warnings)
+
+
+def _read_live(root: Path, home: Path, read: Callable[[OpenIndex], T], damage: bool) -> T:
+    """Open the live generation and read it. With ``damage``, failures of the
+    index raise ``_Damaged``; without, whatever failed propagates as it is."""
+    gen = current_generation(home)
+    manifest = load_manifest(gen) if gen else None
+    if gen is None or manifest is None:
+        if damage and gen is not None:
+            raise _Damaged(gen, f"{MANIFEST} is missing or unreadable")
+        raise IndexError_(f"no index for {root}", hint=f"run: {index_command(root, home)}")
+    reason = integrity.check(gen) if damage else None
+    if reason:
+        raise _Damaged(gen, reason)
+    try:
+        return read(OpenIndex(open_generation(gen), manifest))
+    except NkError:
+        raise
+    except Exception as exc:
+        if damage and (isinstance(exc, DamagedData) or _raised_by_whoosh(exc)):
+            raise _Damaged(gen, integrity.describe(exc)) from exc
+        raise
+
+
+def _raised_by_whoosh(exc: BaseException) -> bool:
+    """True if the innermost frame of ``exc`` is in Whoosh (or the standard
+    library it called), not in nkcorpus: a damaged index, not a bug here."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    name = tb.tb_frame.f_globals.get("__name__", "")
+    return not name.startswith("nkcorpus")
+
+
+def _rebuild_damaged(root: Path, home: Path, progress: Progress, damage: _Damaged,
+                     update_allowed: bool) -> list[str]:
+    """Rebuild the damaged live generation (once, under the writer lock);
+    the warning to show. Nothing to do if another process replaced it."""
+    if current_generation(home) != damage.gen:
+        return []
+    if not update_allowed:
+        raise _damaged_error(root, home, damage)
+    try:
+        with _write_errors(home), writer_lock(home, progress):
+            if current_generation(home) != damage.gen:
+                return []
+            _update_locked(root, home, progress, rebuild=True)
+    except IndexWriteError as exc:
+        raise _damaged_error(root, home, damage, f"; it cannot be rebuilt: {exc.message}") from None
+    return [f"the index of {root} was damaged ({damage.reason}); rebuilt it"]
+
+
+def _damaged_error(root: Path, home: Path, damage: _Damaged, more: str = "") -> IndexError_:
+    return IndexError_(f"the index at {damage.gen} is damaged ({damage.reason}){more}",
+                       hint=f"run: {index_command(root, home, rebuild=True)}")
+
+
+def index_command(root: Path, home: Path, rebuild: bool = False) -> str:
+    """The command that (re)builds the index of ``root`` kept in ``home``."""
+    from nkcorpus.settings import index_base
+
+    words = ["nkcorpus", "index", *(["--rebuild"] if rebuild else []), str(root)]
+    if home.parent != index_base():
+        words += ["--index-dir", str(home.parent)]
+    return shlex.join(words)
 
 
 def _stale(root: Path, home: Path) -> bool:
-    gen = current_generation(home)
-    manifest = usable_manifest(gen)
-    if manifest is None or (gen / JOURNAL).exists():
+    gen, manifest = _live(home)
+    if manifest is None or not manifest.compatible() or (gen / JOURNAL).exists():
         return True
     return bool(diff(manifest, corpus_mod.scan(root).files))
 
 
+def _live(home: Path) -> tuple[Path | None, Manifest | None]:
+    """The live generation and its manifest; read again if a concurrent
+    build swapped CURRENT and removed the generation just found."""
+    for _ in range(3):
+        gen = current_generation(home)
+        manifest = load_manifest(gen) if gen else None
+        if manifest is not None or current_generation(home) == gen:
+            break
+    return gen, manifest
+
+
 def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
+    """Update before a search; if the index folder cannot be written, the
+    index as it was answers (with a warning)."""
+    try:
+        with _write_errors(home):
+            return _update_now(root, home, progress)
+    except IndexWriteError as exc:
+        if current_generation(home) is None:
+            raise
+        return [f"{exc.message}; searching the index as it was (it may be out of date)"]
+
+
+def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
+    """Update, unless another process is doing it and the index it left can
+    answer meanwhile (then a warning); the notes to show."""
     fd = try_lock(home)
     if fd is None:
         if usable_manifest(current_generation(home)) is not None:
             return ["another process is updating the index; results may be out of date"]
-        update(root, home, progress)
-        return []
+        return list(update(root, home, progress).notes)
     try:
-        _update_locked(root, home, progress, rebuild=False)
+        return list(_update_locked(root, home, progress, rebuild=False).notes)
     finally:
         os.close(fd)
-    return []

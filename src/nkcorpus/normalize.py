@@ -18,7 +18,9 @@ _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _STRAY_A_CIRCUMFLEX = re.compile("\u00c2(?=[\\s\u00a0]|$)", re.MULTILINE)
 _SPACES = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# C0 and C1 controls (C1 after ftfy has read what it can as Windows-1252):
+# never text, and a terminal may obey them (\x9b is an 8-bit escape).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def repair(text: str) -> str:

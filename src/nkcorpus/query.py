@@ -41,6 +41,7 @@ MAX_SUGGESTIONS = 3
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"?|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
+MAX_DEPTH = 32  # parentheses nested deeper only group with the enclosing words
 
 
 # --- the parse tree ----------------------------------------------------------------
@@ -80,10 +81,17 @@ def parse_tree(text: str) -> tuple[list[Clause], list[str]]:
 def _sequence(tokens: list[str], i: int, paths: list[str], depth: int) -> tuple[list[Clause], int]:
     out: list[Clause] = []
     pending_and = pending_not = False
+    flattened = 0  # open groups nested too deep: their words belong to this one
     while i < len(tokens):
         tok = tokens[i]
         i += 1
+        if tok == "(" and depth >= MAX_DEPTH:
+            flattened += 1
+            continue
         if tok == ")":
+            if flattened:
+                flattened -= 1
+                continue
             if depth:
                 break
             continue  # a stray ")" is ignored

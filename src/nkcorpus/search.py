@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from nkcorpus import index, query
 from nkcorpus.analysis import iter_terms
@@ -21,27 +22,52 @@ def search(settings: SearchSettings, progress: index.Progress | None = None) -> 
     query.parse(settings.query)  # a query with nothing to search fails before any indexing
     root = check_root(settings.corpus.root)
     home = index.corpus_home(settings.index_base, root)
-    opened = index.open_fresh(root, home, progress, update_allowed=settings.update)
     aliases = None if settings.exact else _aliases(settings)
+    found, warnings = index.read_fresh(
+        root, home, lambda opened: _run(opened, settings, aliases), progress,
+        update_allowed=settings.update)
+    parsed = found.parsed
+    return SearchResult(
+        query=settings.query, hits=found.hits, total=found.total,
+        seconds=time.perf_counter() - started, searched_terms=parsed.searched,
+        expansions=parsed.expansions, suggestions=parsed.suggestions,
+        warnings=warnings + found.warnings,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    parsed: query.ParsedQuery
+    hits: tuple[Hit, ...]
+    total: int  # matching passages
+    warnings: tuple[str, ...]
+
+
+def _run(opened: index.OpenIndex, settings: SearchSettings, aliases) -> _Found:
+    """Parse the query against the index and run it (may run twice: a
+    damaged index fails here and is rebuilt)."""
     from whoosh.scoring import BM25F
 
     with opened.index.searcher(weighting=BM25F()) as searcher:
         parsed = query.parse(settings.query, searcher.reader(), aliases, settings.exact)
-        globs = settings.files + parsed.paths
-        file_filter = path_filter(globs) if globs else None
-        ranked, total = ranked_results(searcher, parsed.query, settings.limit, file_filter)
-        warnings = list(opened.warnings)
-        if not ranked and parsed.relaxed is not None:
-            ranked, total = ranked_results(searcher, parsed.relaxed, settings.limit, file_filter)
-            if ranked:
-                warnings.append("no passage holds the quoted phrase; showing passages with its words")
-        hits = tuple(_hit(rank, score, r, settings, parsed.terms) for rank, (score, r) in enumerate(ranked, 1))
-    return SearchResult(
-        query=settings.query, hits=hits, total=total,
-        seconds=time.perf_counter() - started, searched_terms=parsed.searched,
-        expansions=parsed.expansions, suggestions=parsed.suggestions,
-        warnings=tuple(warnings),
-    )
+        results, total, warnings = _results(searcher, parsed, settings)
+        hits = tuple(_hit(rank, score, r, settings, parsed.terms) for rank, (score, r) in enumerate(results, 1))
+        return _Found(parsed, hits, total, warnings)
+
+
+def _results(searcher, parsed: query.ParsedQuery, settings: SearchSettings):
+    """The ranked (score, hit) pairs in the chosen files, the number of
+    matching passages and warnings; when a quoted phrase matches nothing,
+    those of the query without it, if any."""
+    globs = settings.files + parsed.paths
+    file_filter = path_filter(globs) if globs else None
+    ranked, total = ranked_results(searcher, parsed.query, settings.limit, file_filter)
+    if ranked or parsed.relaxed is None:
+        return ranked, total, ()
+    relaxed, relaxed_total = ranked_results(searcher, parsed.relaxed, settings.limit, file_filter)
+    if not relaxed:
+        return ranked, total, ()
+    return relaxed, relaxed_total, ("no passage holds the quoted phrase; showing passages with its words",)
 
 
 def ranked_results(searcher, query, limit: int, file_filter=None) -> tuple[list, int]:
@@ -64,7 +90,15 @@ def ranked_results(searcher, query, limit: int, file_filter=None) -> tuple[list,
 
 
 def _weight(result) -> float:
-    return HEADING_WEIGHT if is_heading(result["text"]) else 1.0
+    return HEADING_WEIGHT if is_heading(_fields(result)["text"]) else 1.0
+
+
+def _fields(result) -> dict:
+    """A hit's stored fields; DamagedData when the index lost them."""
+    fields = result.fields()
+    if not isinstance(fields, dict) or not _STORED <= fields.keys():  # a damaged record reads as {}
+        raise index.DamagedData("a passage has lost its stored fields")
+    return fields
 
 
 def _aliases(settings: SearchSettings):
@@ -87,8 +121,11 @@ def path_filter(globs: tuple[str, ...]):
     return q.Or(parts)
 
 
+_STORED = frozenset({"path", "unit", "loc_start", "loc_end", "text"})
+
+
 def _hit(rank: int, score: float, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
-    fields = result.fields()
+    fields = _fields(result)
     text = fields["text"]
     return Hit(
         rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),
