@@ -16,6 +16,7 @@ import typer
 
 from nkcorpus import __version__
 from nkcorpus.errors import ExitCode, NkError
+from nkcorpus.leanimport import import_whoosh
 from nkcorpus.settings import DEFAULT_LIMIT, Corpus, IndexSettings, SearchSettings, index_base
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ def search(
     """Search a corpus (built or refreshed automatically when its files changed)."""
     settings = SearchSettings(query=query, corpus=Corpus.from_arg(corpus), limit=limit,
                               index_base=index_base(index_dir))
+    import_whoosh()
     from nkcorpus import render
     from nkcorpus.search import search as run_search
 
@@ -78,6 +80,7 @@ def index(
     index_dir: IndexDirOpt = None,
 ) -> int:
     """Build or update the index of one or more corpus folders."""
+    import_whoosh()
     from nkcorpus import index as index_mod
     from nkcorpus.corpus import check_root
 
@@ -145,13 +148,24 @@ def _width() -> int | None:
 
 
 def _progress(quiet: bool):
-    from nkcorpus.index import Progress
-
     if quiet or not sys.stderr.isatty():
         return _PlainProgress(quiet)
-    from nkcorpus.progress import RichProgress
+    return _LazyRichProgress()
 
-    return RichProgress()
+
+class _LazyRichProgress:
+    """The rich progress bar, imported only when there is progress to show:
+    a search whose index is fresh never loads rich."""
+
+    def __init__(self) -> None:
+        self._bar = None
+
+    def __getattr__(self, name: str):
+        if self._bar is None:
+            from nkcorpus.progress import RichProgress
+
+            self._bar = RichProgress()
+        return getattr(self._bar, name)
 
 
 class _PlainProgress:
