@@ -343,6 +343,7 @@ class Bench:
         goal_s = "" if goal is None else (f"≤ {goal * 100:.0f}%" if pct else f"≤ {goal:g}x")
         self.rows.append(Row(what, _secs(a), _secs(b), shown, goal_s or "trend",
                              None if goal is None else ratio <= goal, note))
+        print("  " + table(self.rows[-1:])[-1], flush=True)
 
 
 def _secs(runs: list[Run]) -> str:

@@ -36,6 +36,8 @@ MANIFEST = "manifest.json"
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
 WRITER_LIMITMB = 256
+# Below this much text a full build is quicker than starting worker processes.
+PARALLEL_MIN_BYTES = 4 * 2**20
 
 
 class Progress:
@@ -231,7 +233,7 @@ def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Mani
     gen.mkdir(parents=True)
     ix = create_in(str(gen), schema())
     manifest = Manifest(root=str(root))
-    writer = ix.writer(limitmb=WRITER_LIMITMB)
+    writer = _writer(ix, full=True, nbytes=sum(st.size for st in found.values()))
     try:
         _index_files(writer, root, sorted(found), found, manifest, progress)
         writer.commit()
@@ -247,7 +249,7 @@ def _build_full(root: Path, home: Path, found: dict, progress: Progress) -> Mani
 def _apply_changes(root: Path, gen: Path, manifest: Manifest, changes: Changes,
                    found: dict, progress: Progress) -> None:
     ix = open_generation(gen)
-    writer = ix.writer(limitmb=WRITER_LIMITMB)
+    writer = _writer(ix, full=False)
     try:
         for rel in changes.removed + changes.changed:
             writer.delete_by_term("path", rel)
@@ -259,6 +261,19 @@ def _apply_changes(root: Path, gen: Path, manifest: Manifest, changes: Changes,
         writer.cancel()
         raise
     _save_manifest(gen, manifest)
+
+
+def _writer(ix, full: bool, nbytes: int = 0):
+    """Whoosh writer settings: a full build of a large corpus analyzes in one
+    worker process per core (nkcorpus.parallel); updates and small corpora
+    write in this process. The workers share the pool size (``limitmb``)."""
+    if full and nbytes >= PARALLEL_MIN_BYTES:
+        from nkcorpus.parallel import parallel_writer, usable_procs
+
+        procs = usable_procs()
+        if procs > 1:
+            return parallel_writer(ix, procs, WRITER_LIMITMB // procs)
+    return ix.writer(limitmb=WRITER_LIMITMB)
 
 
 def _index_files(writer, root: Path, rels, found: dict, manifest: Manifest,
