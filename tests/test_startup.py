@@ -81,3 +81,23 @@ def test_lean_whoosh_import_keeps_whoosh_and_stdlib_whole(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (tmp_path / "copy.txt").read_text(encoding="utf-8") == "isi berkas"
+
+
+TTY_STDERR = (
+    "import io, sys\n"
+    "class Terminal(io.TextIOWrapper):\n"
+    "    def isatty(self):\n"
+    "        return True\n"
+    "sys.stderr = Terminal(sys.stderr.buffer, encoding='utf-8', line_buffering=True)\n"
+)
+
+
+def test_on_a_terminal_rich_loads_only_when_there_is_progress_to_show(index_base):
+    """stderr a terminal: the progress bar (rich) appears for a build, not for
+    a search of a fresh index."""
+    code = TTY_STDERR + "from nkcorpus.cli import run\nrun(['search', 'Juche', '--json'])\n"
+    building, loaded = modules_after(code)
+    assert building.returncode == 0 and "rich" in {m.split(".")[0] for m in loaded}
+    fresh, loaded = modules_after(code)
+    assert fresh.returncode == 0 and fresh.stdout == building.stdout
+    assert heavy_in(loaded) == []
