@@ -13,7 +13,7 @@ from conftest import run_cli
 # (typer 0.29 coerces parameters with it), and what whoosh would pull in
 # without nkcorpus.leanimport.
 HEAVY = ("rich", "typer.rich_utils", "pydantic", "asyncio", "urllib.request", "http.client",
-         "email", "ssl", "cached_property")
+         "email", "ssl", "cached_property", "whoosh.lang.morph_en")
 
 
 def modules_after(code: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, set[str]]:
@@ -64,10 +64,13 @@ def test_lean_whoosh_import_keeps_whoosh_and_stdlib_whole(tmp_path):
         "import sys, functools\n"
         "from nkcorpus.leanimport import import_whoosh\n"
         "import_whoosh()\n"
-        "assert 'urllib.request' not in sys.modules and 'asyncio' not in sys.modules\n"
+        "for name in ('urllib.request', 'asyncio', 'cached_property', 'whoosh.lang.morph_en'):\n"
+        "    assert name not in sys.modules, name\n"
         "import whoosh.compat, whoosh.reading\n"
         f"whoosh.compat.urlretrieve({source.as_uri()!r}, {str(tmp_path / 'copy.txt')!r})\n"
-        "import urllib.request, cached_property\n"
+        "import whoosh.query.terms\n"
+        "assert 'rendered' in whoosh.query.terms.variations('render')\n"
+        "import urllib.request, cached_property, whoosh.lang.morph_en\n"
         "assert hasattr(urllib.request, 'urlopen') and cached_property.__file__\n"
         "assert isinstance(whoosh.reading.SegmentReader.__dict__['deleted_docs_set'],"
         " functools.cached_property)\n"

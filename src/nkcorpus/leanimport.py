@@ -1,55 +1,71 @@
-"""Import Whoosh without two standard-library trees it never uses here.
+"""Import Whoosh without the modules it loads for features nkcorpus never uses.
 
-``whoosh.compat`` imports ``urllib.request`` (which pulls in http.client,
-email and ssl) for a ``urlretrieve`` nothing in Whoosh calls, and
-``whoosh.reading`` imports the ``cached_property`` package, which imports
-asyncio, for one property. Together that is 30-50 ms of every search's start-up
-(``python -X importtime``). While those two Whoosh modules load, light
-stand-ins answer for the imports: a ``urlretrieve`` that imports the real one
-when called, and ``functools.cached_property`` (the same behaviour for plain
-methods). The stand-ins leave ``sys.modules`` right after, so any later
-``import urllib.request`` or ``import cached_property`` gets the real module.
+Three imports in (pinned) Whoosh cost a search's start-up 40-60 ms together
+(``python -X importtime``):
 
-Whoosh is pinned (pyproject.toml), so the two import lines are known.
+* ``whoosh.compat`` imports ``urllib.request`` (http.client, email, ssl)
+  for a ``urlretrieve`` nothing in Whoosh calls;
+* ``whoosh.reading`` imports the ``cached_property`` package, which imports
+  asyncio, for one property;
+* ``whoosh.query.terms`` imports ``whoosh.lang.morph_en``, which compiles
+  some two dozen large regular expressions, for the English ``Variations``
+  query.
+
+While Whoosh loads, light stand-ins answer those imports: functions that
+import the real module when first called, and ``functools.cached_property``
+(the same behaviour for a plain method). The stand-ins leave ``sys.modules``
+right after, so any later import gets the real module.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+def _on_first_call(module: str, name: str):
+    """A function that imports ``module`` when called and calls its ``name``."""
+
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+STAND_INS = {
+    "urllib.request": {"urlretrieve": _on_first_call("urllib.request", "urlretrieve")},
+    "cached_property": {"cached_property": functools.cached_property},
+    "whoosh.lang.morph_en": {"variations": _on_first_call("whoosh.lang.morph_en", "variations")},
+}
+
+
 def import_whoosh() -> None:
     """Import the Whoosh modules that search and indexing need, leanly."""
-    if "whoosh.compat" not in sys.modules:
-        with _standing_in("urllib.request", urlretrieve=_urlretrieve):
-            import whoosh.compat  # noqa: F401
-    if "whoosh.reading" not in sys.modules:
-        with _standing_in("cached_property", cached_property=functools.cached_property):
-            import whoosh.reading  # noqa: F401
-
-
-def _urlretrieve(*args, **kwargs):
-    """``urllib.request.urlretrieve``, imported on first use."""
-    from urllib.request import urlretrieve
-
-    return urlretrieve(*args, **kwargs)
+    if "whoosh.query" in sys.modules:
+        return
+    with _standing_in(STAND_INS):
+        import whoosh.compat  # noqa: F401
+        import whoosh.query  # noqa: F401  (pulls whoosh.reading)
+        import whoosh.reading  # noqa: F401
 
 
 @contextmanager
-def _standing_in(name: str, **attrs) -> Iterator[None]:
-    """Let a tiny module answer ``import name`` meanwhile (unless it is loaded)."""
-    if name in sys.modules:
-        yield
-        return
-    stand_in = types.ModuleType(name, "nkcorpus.leanimport stand-in")
-    stand_in.__dict__.update(attrs)
-    sys.modules[name] = stand_in
+def _standing_in(stand_ins: dict[str, dict]) -> Iterator[None]:
+    """Let tiny modules answer imports of these names meanwhile (unless loaded)."""
+    placed = {}
+    for name, attrs in stand_ins.items():
+        if name not in sys.modules:
+            module = types.ModuleType(name, "nkcorpus.leanimport stand-in")
+            module.__dict__.update(attrs)
+            placed[name] = sys.modules[name] = module
     try:
         yield
     finally:
-        if sys.modules.get(name) is stand_in:
-            del sys.modules[name]
+        for name, module in placed.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
