@@ -66,8 +66,9 @@ def _check(tasks: list) -> None:
                           hint=f"run the command again; {PROCS_ENV}=1 indexes in one process")
 
 
-def parallel_writer(ix, procs: int, limitmb: int):
-    """An ``MpWriter`` on ``ix`` with ``procs`` workers, each pooling ``limitmb``."""
+def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
+    """An ``MpWriter`` on ``ix`` with ``procs`` workers, each pooling ``limitmb``
+    (``kwargs``: more ``SegmentWriter`` settings)."""
     from whoosh.multiproc import MpWriter, SubWriterTask
 
     class Worker(SubWriterTask):
@@ -99,4 +100,4 @@ def parallel_writer(ix, procs: int, limitmb: int):
             self.tasks = []
             super().cancel()
 
-    return Writer(ix, procs=procs, multisegment=False, limitmb=limitmb)
+    return Writer(ix, procs=procs, multisegment=False, limitmb=limitmb, **kwargs)
