@@ -44,6 +44,7 @@ from nkcorpus import corpus as corpus_mod
 from nkcorpus import integrity
 from nkcorpus.analysis import ANALYZER_VERSION, analyzer, with_context
 from nkcorpus.errors import CorpusError, IndexError_, NkError
+from nkcorpus.fsutil import atomic_write
 from nkcorpus.passages import split_passages
 
 T = TypeVar("T")
@@ -469,7 +470,7 @@ def _build_full(home: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
     try:
         manifest = _write_generation(gen, batch, ignored)
         _check_corpus(batch.root)
-        _atomic_write(home / "CURRENT", gen.name)
+        atomic_write(home / "CURRENT", gen.name)
     except BaseException:  # the live generation stays as it was
         shutil.rmtree(gen, ignore_errors=True)
         raise
@@ -504,7 +505,7 @@ def _apply_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batc
             _save_manifest(gen, manifest)
         return
     touched = changes.added + changes.changed + changes.removed
-    _atomic_write(gen / JOURNAL, json.dumps(sorted(touched)))
+    atomic_write(gen / JOURNAL, json.dumps(sorted(touched)))
     _commit_changes(gen, manifest, changes, batch)
     manifest.ignored = ignored
     _save_manifest(gen, manifest)
@@ -579,19 +580,9 @@ def _save_manifest(gen: Path, manifest: Manifest) -> None:
         "fingerprint": manifest.fingerprint,
     }
     # ASCII escapes: a file name that is not UTF-8 must not break the manifest
-    _atomic_write(gen / MANIFEST, json.dumps(data))
+    atomic_write(gen / MANIFEST, json.dumps(data))
 
 
-def _atomic_write(path: Path, content: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def tidy(home: Path) -> None:
