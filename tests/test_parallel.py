@@ -44,13 +44,11 @@ def build(root, base, monkeypatch, procs: str):
 def test_parallel_build_finds_exactly_what_one_process_finds(corpus, tmp_path, monkeypatch):
     one, two = tmp_path / "one", tmp_path / "two"
     assert build(corpus, one, monkeypatch, "1").passages == build(corpus, two, monkeypatch, "2").passages
-    assert len(segments(index.corpus_home(two, corpus))) == 1  # merged, so scores agree
+    assert len(segments(index.corpus_home(one, corpus))) == 1
+    assert 1 <= len(segments(index.corpus_home(two, corpus))) <= 2  # one per busy worker
     for query in QUERIES:
-        serial, parallel_ = results(corpus, one, query), results(corpus, two, query)
-        assert serial and set(serial) == set(parallel_), query
-        # Whoosh merges field lengths as stored (one byte each), so the
-        # average passage length, and with it BM25, moves a little.
-        assert parallel_ == pytest.approx(serial, rel=0.01), query
+        serial = results(corpus, one, query)
+        assert serial and results(corpus, two, query) == serial, query
 
 
 def test_updates_after_a_parallel_build(corpus, tmp_path, monkeypatch):
