@@ -76,10 +76,10 @@ FAULTS = {
     "toc truncated": lambda g: truncate(one(g, ".toc"), 0.02),
     "toc deleted": lambda g: one(g, ".toc").unlink(),
     "toc bit flipped": lambda g: flip(one(g, ".toc"), 0.95),
-    "segment truncated": lambda g: truncate(one(g, ".seg"), 0.5),
-    "segment deleted": lambda g: one(g, ".seg").unlink(),
-    "segment bit flipped": lambda g: flip(one(g, ".seg"), 0.5),
-    "segment zeroed": lambda g: one(g, ".seg").write_bytes(bytes(one(g, ".seg").stat().st_size)),
+    "segment truncated": lambda g: truncate(one(g, ".pst"), 0.5),
+    "segment deleted": lambda g: one(g, ".pst").unlink(),
+    "segment bit flipped": lambda g: flip(one(g, ".pst"), 0.5),
+    "segment zeroed": lambda g: one(g, ".pst").write_bytes(bytes(one(g, ".pst").stat().st_size)),
     "manifest deleted": lambda g: (g / "manifest.json").unlink(),
     "manifest not JSON": lambda g: (g / "manifest.json").write_text("{[", encoding="utf-8"),
     "manifest wrong shape": lambda g: (g / "manifest.json").write_text('{"root": 1, "files": []}'),
@@ -157,7 +157,7 @@ def _first_bad_hit(gen: Path, seg: Path, data: bytes) -> str | None:
 def _damage_hits(gen: Path, wanted: str, spots, width: int = 64) -> None:
     """Zero ``width`` bytes of the segment at the first of ``spots`` where
     the search fails as ``wanted``, and only once it reads its hits."""
-    seg = one(gen, ".seg")
+    seg = one(gen, "._stored.col")
     intact = seg.read_bytes()
     for at in spots:
         if _first_bad_hit(gen, seg, intact[:at] + bytes(width) + intact[at + width:]) == wanted:
@@ -166,16 +166,9 @@ def _damage_hits(gen: Path, wanted: str, spots, width: int = 64) -> None:
 
 
 def _stored_column_end(gen: Path) -> int:
-    """Where the column of stored passages ends inside the segment file
-    (its table of record offsets and lengths comes last)."""
-    ix = index.open_generation(gen)
-    with ix.reader() as reader:
-        storage = reader.segment().open_compound_file(ix.storage)
-    try:
-        [entry] = [v for name, v in storage._dir.items() if name.endswith("._stored.col")]
-    finally:
-        storage.close()
-    return entry["offset"] + entry["length"]
+    """Where the column of stored passages ends (its table of record offsets
+    and lengths comes last in its file)."""
+    return one(gen, "._stored.col").stat().st_size
 
 
 def test_damage_found_while_reading_hits_is_rebuilt(damaged):
@@ -183,7 +176,7 @@ def test_damage_found_while_reading_hits_is_rebuilt(damaged):
     Whoosh fail in the middle of a search, after the index opened fine."""
     root, base, home, gen = damaged
     (gen / "checksums.json").unlink()
-    size = one(gen, ".seg").stat().st_size
+    size = one(gen, "._stored.col").stat().st_size
     _damage_hits(gen, "raises", [size - step * size // 80 for step in range(1, 80)])
     proc = search_json(root, base, "nuklir", "-n", "100")
     assert proc.returncode == 0, proc.stderr
@@ -212,7 +205,7 @@ def test_bit_rot_is_found_by_the_index_command(damaged):
     """A flip the cheap per-search check cannot see (no write after the
     commit) is found by ``nkcorpus index``, which checks every checksum."""
     root, base, home, gen = damaged
-    flip(one(gen, ".seg"), 0.9)
+    flip(one(gen, ".pst"), 0.9)
     _hide_checksums(gen)
     assert integrity.check(gen) is None and integrity.check(gen, full=True)
     proc = nk("index", str(root), "--index-dir", str(base))
@@ -254,7 +247,7 @@ def test_a_change_in_text_analysis_rebuilds_the_index_end_to_end(damaged):
 
 def test_damaged_index_without_updates_names_the_command(damaged):
     root, base, home, gen = damaged
-    truncate(one(gen, ".seg"), 0.5)
+    truncate(one(gen, ".pst"), 0.5)
     settings = SearchSettings(query=WORD, corpus=Corpus.from_arg(str(root)), index_base=base,
                               update=False)
     with pytest.raises(IndexError_) as caught:

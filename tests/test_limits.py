@@ -130,7 +130,7 @@ def test_no_index_and_a_read_only_folder(tmp_path):
 
 def test_damaged_index_on_a_read_only_folder_names_the_command(built):
     root, base, home = built
-    seg = next(live(home).glob("*.seg"))
+    seg = next(live(home).glob("*.pst"))
     os.truncate(seg, seg.stat().st_size // 2)
     proc = run_read_only(base, "search", WORD, "--corpus", str(root), "--index-dir", str(base))
     assert_one_error_line(proc, "is damaged", "cannot be rebuilt",
