@@ -1,6 +1,7 @@
 """Retrieval quality on judged queries: nkcorpus against plain baselines.
 
     python benchmarks/quality.py [--queries FILE] [--per-query] [--exact]
+                                 [--split all|dev|test]
 
 Reads benchmarks/data/queries.tsv (qid, query, file, line, grade 1-3; lines
 starting with # are comments), searches the bundled seeds with nkcorpus and,
@@ -13,6 +14,11 @@ over the very same passages, with three baselines:
 A hit is identified by its file's basename and first line; a passage seen
 again further down (a window of the same paragraph) counts once. Prints
 nDCG@10 (gain 2^grade - 1), MRR@10, Recall@10 and P@1 per system.
+
+``--split dev`` keeps the odd-numbered queries (q01, q03, ...), ``--split
+test`` the even-numbered ones: weights and mechanisms are chosen on dev, and
+test shows whether the choice holds on queries it was not made on. Without
+``--split`` the table has a row per system and split.
 """
 
 from __future__ import annotations
@@ -43,6 +49,17 @@ class Judged:
     qid: str
     query: str
     grades: dict[tuple[str, int], int]
+
+
+SPLITS = ("all", "dev", "test")
+
+
+def in_split(qid: str, split: str) -> bool:
+    """dev: odd query numbers, test: even ones (stable as queries are added)."""
+    if split == "all":
+        return True
+    number = int("".join(ch for ch in qid if ch.isdigit()) or 0)
+    return (number % 2 == 1) == (split == "dev")
 
 
 def load_queries(path: Path = QUERIES) -> list[Judged]:
@@ -177,11 +194,17 @@ def evaluate(system, queries: list[Judged]) -> dict[str, dict[str, float]]:
     return out
 
 
-def table(results: dict[str, dict]) -> str:
-    lines = ["| system | " + " | ".join(METRICS) + " |", "| --- |" + " ---: |" * len(METRICS)]
+def table(results: dict[str, dict], splits: tuple[str, ...] = ("all",)) -> str:
+    """Mean of each metric per system (and per split when there are several)."""
+    head = "| system | " + ("split | " if len(splits) > 1 else "")
+    lines = [head + " | ".join(METRICS) + " |",
+             "| --- |" + (" --- |" if len(splits) > 1 else "") + " ---: |" * len(METRICS)]
     for name, per_query in results.items():
-        means = [sum(m[k] for m in per_query.values()) / len(per_query) for k in METRICS]
-        lines.append(f"| {name} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+        for split in splits:
+            chosen = [m for qid, m in per_query.items() if in_split(qid, split)]
+            means = [sum(m[k] for m in chosen) / max(len(chosen), 1) for k in METRICS]
+            cell = f" {split} ({len(chosen)}) |" if len(splits) > 1 else ""
+            lines.append(f"| {name} |{cell} " + " | ".join(f"{v:.3f}" for v in means) + " |")
     return "\n".join(lines)
 
 
@@ -196,12 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--per-query", action="store_true", help="also print nDCG@10 per query")
     ap.add_argument("--exact", action="store_true", help="run nkcorpus with --exact")
+    ap.add_argument("--split", choices=SPLITS, default=None,
+                    help="only the dev (odd) or test (even) queries; default: a row for each")
     args = ap.parse_args(argv)
-    queries = load_queries(args.queries)
+    queries = [j for j in load_queries(args.queries) if in_split(j.qid, args.split or "all")]
     results = {s.name: evaluate(s, queries) for s in systems(args.exact)}
     print(f"{len(queries)} judged queries over {SEEDS.name}/, "
           f"{sum(len(j.grades) for j in queries)} judged passages\n")
-    print(table(results))
+    print(table(results, (args.split,) if args.split else SPLITS))
     if args.per_query:
         names = list(results)
         print("\nqid\t" + "\t".join(names) + "\tquery")

@@ -45,3 +45,11 @@ def test_user_file_extends_and_bad_file_is_a_query_error(tmp_path):
 
 def test_empty_table():
     assert Aliases().expand(terms("korut"), 0) == (0, {})
+
+
+def test_translations_of_one_word_are_related():
+    table = parse_text("response => respon = tanggapan = reaksi\nKorut = Korea Utara\nPyongyang => Korut")
+    size, related = table.expand_related(terms("tanggapan"), 0)
+    assert size == 1 and set(related) == {terms("respon"), terms("reaksi")}
+    assert table.expand(terms("tanggapan"), 0) == (0, {})  # not an alias: weighed lower
+    assert table.expand_related(terms("korut"), 0) == (0, {})  # already an alias of Korea Utara

@@ -57,3 +57,26 @@ def test_tokenizer_pickles_and_yields_whoosh_tokens():
     tokens = [(t.text, t.pos, t.startchar, t.endchar)
               for t in tokenizer("uji coba nuklir", positions=True, chars=True)]
     assert tokens == [("uji", 0, 0, 3), ("coba", 1, 4, 8), ("nuklir", 2, 9, 15)]
+
+
+def test_offsets_hold_when_lowercasing_changes_the_length():
+    # "İ" lowercases to two characters: the text cannot be lowercased at once
+    for text in ("Kota İstanbul dan negara-negara Qur'an", "KORUT, Korsel dan AS-Korut"):
+        found = list(iter_terms(text, stemmed=False))
+        assert [p for _, p, _, _ in found] == list(range(len(found)))
+        for term, _, start, end in found:
+            assert text[start:end].lower() == term
+    assert terms("Kota İstanbul", stemmed=False)[0] == "kota"
+    assert terms("AS-Korut dan NEGARA-NEGARA") == ["as", "korut", "dan", "negara"]
+
+
+def test_context_after_the_mark_weighs_less_and_stands_apart():
+    from nkcorpus.analysis import CONTEXT_WEIGHT, with_context
+
+    value = with_context("Respon Jepang tegas", "2. Jepang")
+    tokens = [(t.text, t.pos, t.boost, value[t.startchar:t.endchar])
+              for t in IndonesianTokenizer(stemmed=True)(value, positions=True, chars=True)]
+    assert tokens[:3] == [("respon", 0, 1.0, "Respon"), ("jepang", 1, 1.0, "Jepang"), ("tegas", 2, 1.0, "tegas")]
+    assert [(t, b, s) for t, _, b, s in tokens[3:]] == [("2", CONTEXT_WEIGHT, "2"), ("jepang", CONTEXT_WEIGHT, "Jepang")]
+    assert tokens[3][1] > tokens[2][1] + 50  # no phrase runs across
+    assert with_context("teks", "") == "teks"

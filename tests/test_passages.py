@@ -77,3 +77,31 @@ def test_initials_do_not_end_sentences():
 def test_empty_and_blank_text():
     assert split_passages("") == []
     assert split_passages("\n\n   \n") == []
+
+
+def test_passages_carry_the_heading_they_stand_under():
+    _, passages = _seed_passages(next(SEEDS.glob("001_*.txt")))
+    context = {p.line_start: p.context for p in passages}
+    assert context[5] == "" and context[6] == ""
+    assert context[7] == context[8] == "1. Korea Selatan"
+    assert context[9] == "" and context[10] == context[11] == "2. Jepang"
+
+
+def test_title_from_metadata_or_a_first_heading_line():
+    text = "Korut Uji Rudal Lagi\n\nPyongyang meluncurkan dua rudal.\n\nReaksi Seoul\n\nSeoul mengecam."
+    passages = split_passages(text)
+    assert [p.context for p in passages] == [
+        "", "Korut Uji Rudal Lagi", "Korut Uji Rudal Lagi", "Korut Uji Rudal Lagi Reaksi Seoul"]
+    titled = split_passages("Paragraf pertama yang panjang, tanpa judul.\nLagi.", title="Judul  Berkas")
+    assert [p.context for p in titled] == ["Judul Berkas", "Judul Berkas"]
+
+
+@pytest.mark.parametrize("line, heading", [
+    ("2. Jepang", True), ("Politik Kim Jong-un", True), ("“Six-Party Talks.” (Pembiraan Enam Pihak)", True),
+    ("Respon Jepang sangat tegas, mencakup:", False), ("Korea Utara menolak.", False),
+    ("Baca juga: Korut uji rudal", False), ("2019", False), ("kata " * 13, False), ("", False),
+])
+def test_what_reads_as_a_heading(line, heading):
+    from nkcorpus.passages import is_heading
+
+    assert is_heading(line) is heading

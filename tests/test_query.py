@@ -68,6 +68,26 @@ def test_aliases_add_other_names_unless_exact():
     assert parse("sanksi korut", aliases=load(), exact=True).expansions == ()
 
 
+def _weights(query, factor=1.0):
+    """(leaf as text, its weight: the product of the boosts above it) for text leaves."""
+    if query.is_leaf():
+        if query.field() == "text":
+            yield str(query), round(factor * query.boost, 3)
+        return
+    for child in query.children():
+        yield from _weights(child, factor * query.boost)
+
+
+def test_a_name_typed_in_words_counts_once():
+    from nkcorpus.aliases import load
+
+    parsed = parse("amerika serikat", aliases=load())
+    assert parsed.expansions == ("amerika serikat → AS, USA, United States, Paman Sam",)
+    weights = set(_weights(parsed.query))
+    assert {('text:"amerika serikat"', 0.5), ("text:amerika", 0.5), ("text:serikat", 0.5), ("text:as", 0.8)} <= weights
+    assert [w for leaf, w in weights if leaf == "text:amerika"] == [0.5]  # not again as another name
+
+
 def test_english_glossary_finds_indonesian():
     from nkcorpus.aliases import load
 

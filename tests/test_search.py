@@ -113,3 +113,37 @@ def test_prefix_wildcard_uses_surface_forms(index_base):
 
 def test_stop_words_only_query_still_works(index_base):
     assert run("yang dan", index_base).hits
+
+
+def test_a_word_of_the_heading_finds_the_section(index_base):
+    # 001:11 is a list item under the heading "2. Jepang" that never says Jepang
+    found = top(run("jepang", index_base, limit=50), 50)
+    assert ("001", 11) in found and found.index(("001", 10)) < found.index(("001", 11))
+    required = top(run("+jepang", index_base, limit=50), 50)
+    assert ("001", 11) in required  # the heading counts for +word and -word too
+    assert ("001", 11) not in top(run("pertahanan -jepang", index_base, limit=50), 50)
+    assert ("001", 11) in top(run("pertahanan", index_base, limit=50), 50)
+
+
+def test_a_correct_spelling_keeps_its_aliases_when_the_corpus_misspells_it(index_base):
+    # the essays write "negoisasi"; "negosiasi" is a translation of "negotiation", like "perundingan"
+    result = run("negosiasi", index_base, limit=20)
+    assert any("perundingan" in e for e in result.expansions)
+    words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}
+    assert {"negoisasi", "perundingan"} <= words
+
+
+def test_a_heading_alone_ranks_below_the_paragraphs_it_heads(index_base):
+    # "Upaya Diplomasi Nuklir Korea Utara" (002:10) holds every word, in four words
+    ranked = top(run("diplomasi nuklir korea utara", index_base, limit=5), 5)
+    assert ranked.index(("002", 11)) < ranked.index(("002", 10))
+    scores = [h.score for h in run("diplomasi nuklir korea utara", index_base, limit=5).hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_many_headings_do_not_hide_a_paragraph_ranked_beyond_them(tmp_path, index_base):
+    lines = [f"Jepang {i}" for i in range(40)] + ["Jepang menanggapi uji coba itu dengan tegas."]
+    (tmp_path / "a.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    result = search(SearchSettings(query="jepang", corpus=Corpus.from_arg(str(tmp_path)),
+                                   index_base=index_base, limit=3))
+    assert result.hits[0].text.startswith("Jepang menanggapi") and result.total == 41

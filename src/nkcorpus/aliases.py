@@ -35,6 +35,9 @@ class Aliases:
 
     table: dict[Terms, dict[Terms, str]] = field(default_factory=lambda: defaultdict(dict))
     longest: int = 1
+    # Targets of one "a => b = c" line are related to each other (b ~ c):
+    # two translations of one English word are near-synonyms.
+    related: dict[Terms, dict[Terms, str]] = field(default_factory=lambda: defaultdict(dict))
 
     def add_line(self, line: str, where: str = "") -> None:
         line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
@@ -49,6 +52,25 @@ class Aliases:
                 if dst_terms != src_terms:
                     self.table[src_terms][dst_terms] = dst_text
             self.longest = max(self.longest, len(src_terms))
+        if one_way:
+            self._relate(targets)
+
+    def _relate(self, names: list[tuple[Terms, str]]) -> None:
+        for a, _ in names:
+            for b, b_text in names:
+                if a != b:
+                    self.related[a][b] = b_text
+            self.longest = max(self.longest, len(a))
+
+    def expand_related(self, terms: Terms, start: int) -> tuple[int, dict[Terms, str]]:
+        """Like ``expand``, for the related names (not already aliases)."""
+        for size in range(min(self.longest, len(terms) - start), 0, -1):
+            key = tuple(terms[start:start + size])
+            alts = {t: text for t, text in self.related.get(key, {}).items()
+                    if t not in self.table.get(key, {})}
+            if alts:
+                return size, alts
+        return 0, {}
 
     def expand(self, terms: Terms, start: int) -> tuple[int, dict[Terms, str]]:
         """(length, alternatives) of the longest name at ``terms[start:]``."""

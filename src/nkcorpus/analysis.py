@@ -17,7 +17,15 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"  # 4: a passage's context indexed with its text, weighted down
+
+# The index appends a passage's context (the title and heading it stands
+# under) to its text after this mark (a control character that repaired text
+# never holds); the tokenizer weighs those words down and sets their
+# positions apart, so they count less and no phrase runs across the mark.
+CONTEXT_MARK = "\x1e"
+CONTEXT_WEIGHT = 0.3
+_CONTEXT_GAP = 100
 
 # A word: letters/digits, with inner hyphens or apostrophes (negara-negara,
 # Jong-un, Non-Proliferation, Qur'an). Parts are indexed separately.
@@ -72,18 +80,38 @@ def iter_terms(text: str, stemmed: bool = True) -> Iterator[tuple[str, int, int,
     matches the plain word.
     """
     norm = stem if stemmed else _identity
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare letter whose lowercase is longer
+        lowered = None
     pos = 0
-    for word in WORD.finditer(text):
-        previous = previous_surface = None
-        for part in _PART.finditer(word.group()):
-            surface = fold(part.group())
-            term = norm(surface)
-            if term == previous or (previous_surface and previous_surface.endswith(surface)):
-                continue  # negara-negara, bersama-sama: one word
-            previous, previous_surface = term, surface
-            start = word.start() + part.start()
-            yield term, pos, start, start + len(part.group())
+    for match in WORD.finditer(text):
+        start, end = match.span()
+        word = lowered[start:end] if lowered is not None else fold(match.group())
+        if word.isalnum():  # the common case: no hyphen or apostrophe inside
+            yield norm(word), pos, start, end
             pos += 1
+            continue
+        for term, part_start, part_end in _parts(match.group(), norm):
+            yield term, pos, start + part_start, start + part_end
+            pos += 1
+
+
+def _parts(word: str, norm) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of the parts of a joined word (as written),
+    reduplication dropped."""
+    previous = previous_surface = None
+    for part in _PART.finditer(word):
+        surface = fold(part.group())
+        term = norm(surface)
+        if term == previous or (previous_surface and previous_surface.endswith(surface)):
+            continue  # negara-negara, bersama-sama: one word
+        previous, previous_surface = term, surface
+        yield term, part.start(), part.end()
+
+
+def with_context(text: str, context: str) -> str:
+    """The value the index analyzes for a passage: its text, then its context."""
+    return f"{text}{CONTEXT_MARK}{context}" if context else text
 
 
 def _identity(word: str) -> str:
@@ -110,18 +138,23 @@ class IndonesianTokenizer(Tokenizer):
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
                  mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.boost = 1.0
         token.stopped = False
-        for term, pos, start, end in iter_terms(value, self.stemmed):
-            token.text = term
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+        text, mark, context = value.partition(CONTEXT_MARK)
+        parts = [(text, 0, start_pos, 1.0)]
+        if mark:
+            parts.append((context, len(text) + 1, start_pos + _CONTEXT_GAP + len(text), CONTEXT_WEIGHT))
+        for part, char_base, pos_base, boost in parts:
+            token.boost = boost
+            for term, pos, start, end in iter_terms(part, self.stemmed):
+                token.text = term
+                if keeporiginal:
+                    token.original = part[start:end]
+                if positions:
+                    token.pos = pos_base + pos
+                if chars:
+                    token.startchar = start_char + char_base + start
+                    token.endchar = start_char + char_base + end
+                yield token
 
 
 def analyzer(stemmed: bool = True) -> IndonesianTokenizer:

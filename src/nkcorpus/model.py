@@ -10,7 +10,9 @@ class Passage:
     """A searchable piece of one document: a paragraph or a window of one.
 
     ``line_start``/``line_end`` are 1-based lines of the document's text;
-    ``char_start``/``char_end`` are offsets into that (normalized) text.
+    ``char_start``/``char_end`` are offsets into that (normalized) text;
+    ``context`` is the document's title and the heading the passage stands
+    under (indexed apart, with a lower weight).
     """
 
     line_start: int
@@ -18,6 +20,7 @@ class Passage:
     char_start: int
     char_end: int
     text: str
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)

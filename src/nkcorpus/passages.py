@@ -9,12 +9,19 @@ Two layouts exist in the wild and are told apart per document:
 A paragraph longer than ``MAX_WORDS`` is cut at sentence boundaries into
 windows of roughly ``TARGET_WORDS`` words (never fewer than ``MIN_WORDS``
 unless the paragraph ends), and a sentence longer than ``MAX_WORDS`` at words.
+
+Each passage carries its context: the document's title (from the file's
+metadata, or a first line that reads as a heading) and the heading it
+stands under, a short line of its own that does not end like a sentence
+("2. Jepang", "Politik Kim Jong-un"), so a question about Japan's response
+also finds the paragraphs of the section headed "Jepang".
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from nkcorpus.model import Passage
 
@@ -23,6 +30,10 @@ TARGET_WORDS = 110
 MAX_WORDS = 150
 # A line this long is a whole paragraph, not a wrapped piece of one.
 _LONG_LINE = 120
+# A heading: a paragraph of one short line not ending like a sentence.
+HEADING_MAX_WORDS = 12
+HEADING_MAX_CHARS = 100
+_CLOSERS = "\"'”’»)]"
 
 _WORD = re.compile(r"\S+")
 # A sentence ends at . ! ? (maybe followed by closing quotes/brackets), then
@@ -33,17 +44,53 @@ _SENTENCE_END = re.compile(
 )
 
 
-def split_passages(text: str) -> list[Passage]:
-    """All passages of ``text``, in order, covering every non-blank line."""
+def split_passages(text: str, title: str | None = None) -> list[Passage]:
+    """All passages of ``text``, in order, covering every non-blank line,
+    each with its context (``title`` and the heading above it)."""
     lines = text.split("\n")
     offsets = _line_offsets(lines)
     blocks = _blocks(lines) if _is_hard_wrapped(lines) else _single_lines(lines)
     passages: list[Passage] = []
+    contexts = _Contexts(title)
     for first, last in blocks:
         start = offsets[first]
         end = offsets[last] + len(lines[last])
-        passages.extend(_windows(text, start, end, offsets))
+        context = contexts.next(text[start:end], first == last)
+        passages.extend(replace(p, context=context) if context else p
+                        for p in _windows(text, start, end, offsets))
     return passages
+
+
+def is_heading(line: str) -> bool:
+    """A short line that does not end like a sentence or a lead-in."""
+    body = line.strip()
+    if not body or len(body) > HEADING_MAX_CHARS or len(body.split()) > HEADING_MAX_WORDS:
+        return False
+    end = body.rstrip(_CLOSERS)[-1:] or body[-1]
+    return end not in ".!?:;," and ":" not in body and any(ch.isalpha() for ch in body)
+
+
+class _Contexts:
+    """Tracks the title and the current heading while blocks go by."""
+
+    def __init__(self, title: str | None) -> None:
+        self.title = " ".join(title.split()) if title else ""
+        self.heading = ""
+        self.first = True
+
+    def next(self, block: str, one_line: bool) -> str:
+        """The context of ``block``, then take note of it if it is a heading."""
+        block = block.strip()
+        heading = one_line and is_heading(block)
+        if self.first and heading and self.title in ("", block):
+            self.first = False
+            self.title = block
+            return ""
+        self.first = False
+        if heading:  # a heading stands under the title only
+            self.heading = block
+            return self.title
+        return " ".join(c for c in (self.title, self.heading) if c)
 
 
 def _line_offsets(lines: list[str]) -> list[int]:

@@ -33,6 +33,7 @@ PHRASE_WORDS_WEIGHT = 0.3  # the words of a quoted phrase, apart
 SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
 PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
+RELATED_WEIGHT = 0.5
 COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
 RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
@@ -235,10 +236,17 @@ class Builder:
         stops = stop_words()
         content = [w for w in words if w[1] not in stops]
         keep = content or words
-        for stem_, surface in dict.fromkeys(keep):
+        corrected = [self._corrected(w) for w in words]
+        spans = list(self._alias_spans(words, corrected))
+        in_names = {i for start, size, _ in spans if size > 1 for i in range(start, start + size)}
+        for stem_, surface in dict.fromkeys(w for i, w in enumerate(words) if i not in in_names and w in keep):
             yield self._word(stem_, surface, expand=False), "should"
-        for part in self._alias_parts([self._corrected(w) for w in words]):
-            yield part, "should"
+        for start, size, alts in spans:
+            yield self._name(words[start:start + size], alts), "should"
+        if RELATED_WEIGHT:
+            for start, size, alts in self._alias_spans(words, corrected, related=True):
+                typed = " ".join(surface for _, surface in words[start:start + size])
+                yield self._alternatives(typed, alts, RELATED_WEIGHT), "should"
         if self.reader is not None:
             for stem_, surface in dict.fromkeys(keep):
                 typo = self._typos(stem_, surface)
@@ -248,28 +256,55 @@ class Builder:
             stems = [s for s, _ in keep]
             yield self.q.Phrase("text", stems, slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT), "should"
 
-    def _alias_parts(self, words: list[tuple[str, str]]):
+    def _alias_spans(self, words, corrected, related: bool = False):
+        """(start, size, alternatives) of each name the aliases know, longest
+        first, as typed or else as corrected (typos)."""
         if self.aliases is None:
             return
-        stems = tuple(s for s, _ in words)
+        typed = tuple(s for s, _ in words)
+        fixed = tuple(s for s, _ in corrected)
+        expand = self.aliases.expand_related if related else self.aliases.expand
         i = 0
-        while i < len(stems):
-            size, alts = self.aliases.expand(stems, i)
+        while i < len(typed):
+            size, alts = expand(typed, i)
+            if not size and fixed != typed:
+                size, alts = expand(fixed, i)
             if not size:
                 i += 1
                 continue
-            typed = " ".join(surface for _, surface in words[i:i + size])
-            yield self._alternatives(typed, alts)
+            yield i, size, alts
             i += size
 
-    def _alternatives(self, typed: str, alts: dict):
+    def _name(self, words: list[tuple[str, str]], alts: dict):
+        """A name the aliases know and its other names. A name typed in n
+        words weighs about one word: the phrase and the words apart each
+        count 1/n (so "Korea" alone is half a match for "Korea Utara"), and
+        other names that are part of it ("Amerika" in "Amerika Serikat")
+        are not searched twice."""
+        typed = " ".join(surface for _, surface in words)
+        if len(words) == 1:
+            return self._alternatives(typed, alts)
         q = self.q
+        stems = [s for s, _ in words]
+        self.highlight.update(stems)
+        self.searched.append(typed)
+        share = 1 / len(stems)
+        parts = [q.Phrase("text", stems, boost=share),
+                 q.Or([q.Term("text", s) for s in dict.fromkeys(stems)], boost=share)]
+        others = {t: text for t, text in alts.items() if not _inside(t, stems)}
+        if others:
+            parts.append(self._alternatives(typed, others))
+        return q.Or(parts)
+
+    def _alternatives(self, typed: str, alts: dict, weight: float | None = None):
+        q = self.q
+        weight = ALIAS_WEIGHT if weight is None else weight
         parts = []
         for terms, text in alts.items():
             self.highlight.update(terms)
             self.expansions.setdefault(typed, {})[text] = None
             parts.append(q.Phrase("text", list(terms)) if len(terms) > 1 else q.Term("text", terms[0]))
-        return q.Or(parts, boost=ALIAS_WEIGHT) if len(parts) > 1 else _boosted(parts[0], ALIAS_WEIGHT)
+        return q.Or(parts, boost=weight) if len(parts) > 1 else _boosted(parts[0], weight)
 
     # single words and phrases
 
@@ -344,6 +379,12 @@ class Builder:
         terms = [self.q.Term("raw", c) for c in found]
         weight = TYPO_WEIGHT if df == 0 else RARE_TYPO_WEIGHT
         return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
+
+
+def _inside(terms: tuple[str, ...], stems: list[str]) -> bool:
+    """True when ``terms`` occur in a row inside ``stems``."""
+    n = len(terms)
+    return any(tuple(stems[i:i + n]) == terms for i in range(len(stems) - n + 1))
 
 
 def _boosted(query, boost: float):

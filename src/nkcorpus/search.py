@@ -9,7 +9,12 @@ from nkcorpus import index, query
 from nkcorpus.analysis import iter_terms
 from nkcorpus.corpus import check_root
 from nkcorpus.model import Hit, Match, SearchResult
+from nkcorpus.passages import is_heading
 from nkcorpus.settings import SearchSettings
+
+# A heading alone ("2. Jepang") points at its section rather than answering:
+# it scores this share (its words also count for the section's passages).
+HEADING_WEIGHT = 0.5
 
 
 def search(settings: SearchSettings, progress: index.Progress | None = None) -> SearchResult:
@@ -45,23 +50,46 @@ def _run(opened: index.OpenIndex, settings: SearchSettings, aliases) -> _Found:
 
     with opened.index.searcher(weighting=BM25F()) as searcher:
         parsed = query.parse(settings.query, searcher.reader(), aliases, settings.exact)
-        results, warnings = _results(searcher, parsed, settings)
-        hits = tuple(_hit(rank, r, settings, parsed.terms) for rank, r in enumerate(results, 1))
-        return _Found(parsed, hits, len(results), warnings)
+        ranked, total, warnings = _results(searcher, parsed, settings)
+        hits = tuple(_hit(rank, score, r, settings, parsed.terms) for rank, (score, r) in enumerate(ranked, 1))
+        return _Found(parsed, hits, total, warnings)
 
 
 def _results(searcher, parsed: query.ParsedQuery, settings: SearchSettings):
-    """The query's results in the chosen files and warnings; when a quoted
+    """``ranked_results`` in the chosen files, and warnings; when a quoted
     phrase matches nothing, those of the query without it, if any."""
     globs = settings.files + parsed.paths
     file_filter = path_filter(globs) if globs else None
-    results = searcher.search(parsed.query, limit=settings.limit, filter=file_filter)
-    if not results.is_empty() or parsed.relaxed is None:
-        return results, ()
-    relaxed = searcher.search(parsed.relaxed, limit=settings.limit, filter=file_filter)
-    if relaxed.is_empty():
-        return results, ()
-    return relaxed, ("no passage holds the quoted phrase; showing passages with its words",)
+    ranked, total = ranked_results(searcher, parsed.query, settings.limit, file_filter)
+    if ranked or parsed.relaxed is None:
+        return ranked, total, ()
+    relaxed, relaxed_total = ranked_results(searcher, parsed.relaxed, settings.limit, file_filter)
+    if not relaxed:
+        return ranked, total, ()
+    return relaxed, relaxed_total, ("no passage holds the quoted phrase; showing passages with its words",)
+
+
+def ranked_results(searcher, query, limit: int, file_filter=None) -> tuple[list, int]:
+    """The best ``limit`` (score, Whoosh hit) pairs, headings weighed down,
+    and the number of passages matching.
+
+    Whoosh ranks a few more than ``limit``; as long as no more headings than
+    that surplus are among them, no passage beyond could enter the top.
+    """
+    fetch = limit + max(limit, 10)
+    while True:
+        results = searcher.search(query, limit=fetch, filter=file_filter)
+        scored = [(_weight(r) * r.score, r) for r in results]
+        headings = sum(1 for r in results if _weight(r) != 1.0)
+        if headings <= fetch - limit or len(scored) < fetch:
+            break
+        fetch *= 2
+    scored.sort(key=lambda pair: -pair[0])
+    return scored[:limit], len(results)
+
+
+def _weight(result) -> float:
+    return HEADING_WEIGHT if is_heading(_stored(result)["text"]) else 1.0
 
 
 def _aliases(settings: SearchSettings):
@@ -87,13 +115,19 @@ def path_filter(globs: tuple[str, ...]):
 _STORED = frozenset({"path", "unit", "loc_start", "loc_end", "text"})
 
 
-def _hit(rank: int, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
+def _stored(result) -> dict:
+    """A hit's stored fields; Whoosh reads a damaged record as {}."""
     fields = result.fields()
-    if not isinstance(fields, dict) or not _STORED <= fields.keys():  # a damaged record reads as {}
+    if not isinstance(fields, dict) or not _STORED <= fields.keys():
         raise index.DamagedData("a passage has lost its stored fields")
+    return fields
+
+
+def _hit(rank: int, score: float, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
+    fields = _stored(result)
     text = fields["text"]
     return Hit(
-        rank=rank, score=round(result.score, 4), path=settings.corpus.show(fields["path"]),
+        rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),
         line_start=fields["loc_start"], line_end=fields["loc_end"], text=text,
         matches=find_matches(text, terms), unit=fields["unit"],
     )
