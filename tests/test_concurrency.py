@@ -24,7 +24,8 @@ def bigger_corpus(parent: Path) -> Path:
     words = (root / next(iter(sorted(p.name for p in root.iterdir())))).read_text(encoding="utf-8").split()
     for i in range(EXTRA_DOCS):
         body = " ".join(words[(i * 37 + j) % len(words)] for j in range(400))
-        (root / f"gen{i:03d}.txt").write_text(f"Dokumen{i:03d}\n\n{body}\n", encoding="utf-8")
+        # a sentence, not a title line: a title is context of every passage
+        (root / f"gen{i:03d}.txt").write_text(f"Dokumen{i:03d} dibuat.\n\n{body}\n", encoding="utf-8")
     return root
 
 
