@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from nkcorpus.analysis import iter_terms, snowball  # noqa: E402
-from nkcorpus.corpus import read_document, scan  # noqa: E402
+from nkcorpus.corpus import read_parts, scan  # noqa: E402
 from nkcorpus.passages import split_passages  # noqa: E402
 
 QUERIES = ROOT / "benchmarks/data/queries.tsv"
@@ -107,10 +107,10 @@ METRICS = {"nDCG@10": ndcg, "MRR@10": mrr, "Recall@10": recall, "P@1": p_at_1}
 
 def passages(root: Path = SEEDS) -> list[tuple[str, int, str]]:
     out = []
-    for rel in sorted(scan(root)):
-        doc = read_document(root, rel)
-        for p in split_passages(doc.text):
-            out.append((Path(rel).name, doc.location(p.line_start), p.text))
+    for rel in sorted(scan(root).files):
+        for doc in read_parts(root, rel):
+            for p in split_passages(doc.text):
+                out.append((Path(rel).name, doc.location(p.line_start), p.text))
     return out
 
 

@@ -239,7 +239,7 @@ def test_a_change_in_text_analysis_rebuilds_the_index_end_to_end(damaged):
     ANALYZER_VERSION untouched) rebuilds the index, and its results follow
     the new analysis; the normal code then rebuilds it back."""
     root, base, _, _ = damaged
-    # --exact: aliases would find "pengembangan" whatever the stemmer does
+    # --exact: the glossary's related translations would find "pengembangan" too
     args = ["search", "mengembangkan", "--exact", "--json", "--corpus", str(root), "--index-dir", str(base)]
     stemmed = hits(nk(*args))
     assert any("pengembangan" in h["text"].lower() for h in stemmed)

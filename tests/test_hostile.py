@@ -39,7 +39,8 @@ def build_messy(root: Path) -> dict[str, str]:
     (root / "hilang.txt").symlink_to("tidak-ada.txt")
     (root / "arsip" / "induk").symlink_to("..")  # a folder loop: not followed
     os.mkfifo(root / "pipa.txt")  # reading it would block forever
-    os.symlink(b"/dev/null", os.fsencode(root) + b"/nama-\xff-latin1.txt")
+    with open(os.fsencode(root) + b"/nama-\xff-latin1.txt", "wb") as f:
+        f.write(b"Teks dengan nama berkas Latin-1.\n")
     return {
         "biner.txt": "binary file",
         "rusak.pdf": "broken PDF",
@@ -125,7 +126,7 @@ def test_read_error_even_for_root_is_one_warning(tmp_path, index_base):
     root.mkdir()
     (root / "baik.txt").write_text("Teks tentang gunung.\n", encoding="utf-8")
     (root / "memori.txt").symlink_to("/proc/self/mem")  # a regular file whose read fails (EIO)
-    proc = run_cli("index", str(root))
+    proc = run_cli("index", str(root), env={"NKCORPUS_FOLLOW_LINKS": "1"})  # it lies outside
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert warnings(proc.stderr) == [f"nkcorpus: warning: skipped {root}/memori.txt: Input/output error"]
     assert run_cli("search", "gunung", "--corpus", str(root)).returncode == 0

@@ -6,7 +6,7 @@ import sys
 CORE = ["nkcorpus.normalize", "nkcorpus.passages", "nkcorpus.analysis", "nkcorpus.corpus",
         "nkcorpus.index", "nkcorpus.query", "nkcorpus.search", "nkcorpus.settings",
         "nkcorpus.render", "nkcorpus.render.jsonl", "nkcorpus.render.snippet",
-        "nkcorpus.status", "nkcorpus.render.status"]
+        "nkcorpus.status", "nkcorpus.render.status", "nkcorpus.leanimport", "nkcorpus.parallel"]
 
 
 def loaded_after(code: str) -> set[str]:

@@ -1,6 +1,6 @@
-"""Security: links to folders are not followed, nothing from a document or
-a query is executed or interpreted, and nothing is written outside the
-index folder."""
+"""Security: links out of the corpus are not followed unless asked, nothing
+from a document or a query is executed or interpreted, and nothing is
+written outside the index folder."""
 
 from __future__ import annotations
 
@@ -38,21 +38,29 @@ def tricky(tmp_path):
     return root, tmp_path / "indexes"
 
 
-def test_links_to_folders_are_not_followed(tricky):
-    """Links to files are followed wherever they point (the README's rule
-    since issue-4: a link is the user's own choice); links to folders are
-    not, in or out of the corpus, and hidden files are skipped."""
+def test_links_out_of_the_corpus_are_not_followed(tricky):
+    """Links to files outside the corpus, and links to folders (in or out,
+    a loop too), are not followed; a link to a file inside is; hidden files
+    are skipped."""
     root, base = tricky
     built = nk("index", str(root), "--index-dir", str(base))
-    assert built.returncode == 0 and "8 documents" in built.stderr, built.stderr
+    assert built.returncode == 0 and "6 documents" in built.stderr, built.stderr
     proc = search_json(root, base, SECRET)
-    assert proc.returncode == 0 and proc.stderr == ""
-    assert {h["path"].rsplit("/", 1)[1] for h in hits(proc)} == {"tautan.txt", "relatif.md"}
+    assert proc.returncode == 1 and proc.stdout == "" and proc.stderr == ""
     inside = {h["path"].rsplit("/", 1)[1] for h in hits(search_json(root, base, WORD))}
     assert "dalam.txt" in inside  # a link to a file inside the corpus is fine
     manifest = index.load_manifest(index.current_generation(index.corpus_home(base, root)))
-    assert sorted(manifest.files) == sorted([*(p.name for p in root.glob("0*.txt")), "sub/dalam.txt",
-                                             "tautan.txt", "relatif.md"])
+    assert sorted(manifest.files) == sorted([*(p.name for p in root.glob("0*.txt")), "sub/dalam.txt"])
+
+
+def test_links_to_files_outside_are_followed_when_asked(tricky):
+    root, base = tricky
+    asked = {"NKCORPUS_FOLLOW_LINKS": "1"}
+    built = nk("index", str(root), "--index-dir", str(base), env=asked)
+    assert built.returncode == 0 and "8 documents" in built.stderr, built.stderr
+    proc = nk("search", SECRET, "--json", "--corpus", str(root), "--index-dir", str(base), env=asked)
+    assert {h["path"].rsplit("/", 1)[1] for h in hits(proc)} == {"tautan.txt", "relatif.md"}
+
 
 ATTACKS = [
     "__import__('os').system('touch PWNED')",

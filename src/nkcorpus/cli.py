@@ -16,6 +16,7 @@ import typer
 
 from nkcorpus import __version__
 from nkcorpus.errors import ExitCode, NkError
+from nkcorpus.leanimport import import_whoosh
 from nkcorpus.settings import DEFAULT_LIMIT, Corpus, IndexSettings, SearchSettings, index_base
 
 app = typer.Typer(
@@ -70,6 +71,7 @@ def search(
     settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
                               index_base=index_base(index_dir), exact=exact,
                               files=tuple(file or ()), aliases_file=aliases)
+    import_whoosh()
     from nkcorpus import render
     from nkcorpus.search import search as run_search
 
@@ -99,6 +101,7 @@ def index(
     Only new and changed files are read; deleted and renamed files leave the
     index. Exit 2 if a file could not be indexed (one warning line each).
     """
+    import_whoosh()
     code = ExitCode.HITS
     for arg in dirs or [None]:
         settings = IndexSettings(Corpus.from_arg(arg), index_base(index_dir), rebuild=rebuild, wait=not no_wait)
@@ -206,9 +209,23 @@ def _progress(quiet: bool, corpus: Corpus):
     show = lambda rel: printable(corpus.show(rel))  # noqa: E731
     if quiet or not sys.stderr.isatty():
         return _PlainProgress(quiet, show)
-    from nkcorpus.progress import RichProgress
+    return _LazyRichProgress(show)
 
-    return RichProgress(show)
+
+class _LazyRichProgress:
+    """The rich progress bar, imported only when there is progress to show:
+    a search whose index is fresh never loads rich."""
+
+    def __init__(self, show) -> None:
+        self._show = show
+        self._bar = None
+
+    def __getattr__(self, name: str):
+        if self._bar is None:
+            from nkcorpus.progress import RichProgress
+
+            self._bar = RichProgress(self._show)
+        return getattr(self._bar, name)
 
 
 class _PlainProgress:

@@ -87,8 +87,16 @@ def check_root(root: Path) -> Path:
 # --- scanning --------------------------------------------------------------------
 
 
-def scan(root: Path) -> Scan:
-    """Every indexable file below ``root`` (stat only, nothing is read)."""
+FOLLOW_ENV = "NKCORPUS_FOLLOW_LINKS"
+
+
+def scan(root: Path, follow_outside: bool | None = None) -> Scan:
+    """Every indexable file below ``root`` (stat only, nothing is read).
+
+    A link to a file outside ``root`` is followed only when asked
+    (``follow_outside``, by default ``$NKCORPUS_FOLLOW_LINKS=1``)."""
+    if follow_outside is None:
+        follow_outside = os.environ.get(FOLLOW_ENV) == "1"
     found: dict[str, FileStat] = {}
     ignored: Counter[str] = Counter()
     stack = [root]
@@ -105,6 +113,9 @@ def scan(root: Path) -> Scan:
             if suffix not in SUPPORTED_SUFFIXES:
                 if not entry.is_symlink():
                     ignored[suffix or "(none)"] += 1
+                continue
+            if not follow_outside and _links_outside(entry, root):
+                ignored["(link out of the corpus)"] += 1
                 continue
             st = _file_stat(entry)
             if st is not None:
@@ -127,6 +138,16 @@ def _entries(folder: Path, root: Path, found: dict[str, FileStat]) -> list[os.Di
         elif folder == root:
             raise CorpusError(f"cannot list the corpus folder {root}: {exc.strerror}") from None
         return []
+
+
+def _links_outside(entry: os.DirEntry, root: Path) -> bool:
+    """True for a link whose target (resolved) lies outside ``root``."""
+    if not entry.is_symlink():
+        return False
+    try:
+        return not Path(entry.path).resolve().is_relative_to(root)
+    except (OSError, RuntimeError):
+        return False  # a loop or broken link: _file_stat reports it
 
 
 def _file_stat(entry: os.DirEntry) -> FileStat | None:

@@ -26,6 +26,8 @@ import re
 import zlib
 from pathlib import Path
 
+from nkcorpus.fsutil import atomic_write
+
 RECORD = "checksums.json"
 _TOC = re.compile(r"_MAIN_(\d+)\.toc$")
 _NOT_INDEX = {RECORD, "manifest.json", "pending.json"}  # nkcorpus's own files
@@ -44,7 +46,7 @@ def record(gen: Path, previous: dict | None = None) -> None:
         reuse = old and old[0] == size and not _TOC.match(name)
         files[name] = old if reuse else [size, crc32(gen / name)]
     data = {"toc": _newest_toc(gen), "files": files}
-    _write(gen / RECORD, json.dumps(data, sort_keys=True))
+    atomic_write(gen / RECORD, json.dumps(data, sort_keys=True))
 
 
 def check(gen: Path, full: bool = False) -> str | None:
@@ -147,13 +149,3 @@ def _entry_ok(name: str, entry: object) -> bool:
     return plain and isinstance(entry, list) and len(entry) == 2 and all(type(x) is int for x in entry)
 
 
-def _write(path: Path, content: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(content)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

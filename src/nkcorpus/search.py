@@ -50,14 +50,15 @@ def _run(opened: index.OpenIndex, settings: SearchSettings, aliases) -> _Found:
 
     with opened.index.searcher(weighting=BM25F()) as searcher:
         parsed = query.parse(settings.query, searcher.reader(), aliases, settings.exact)
-        ranked, total, warnings = _results(searcher, parsed, settings)
-        hits = tuple(_hit(rank, score, r, settings, parsed.terms) for rank, (score, r) in enumerate(ranked, 1))
+        results, total, warnings = _results(searcher, parsed, settings)
+        hits = tuple(_hit(rank, score, r, settings, parsed.terms) for rank, (score, r) in enumerate(results, 1))
         return _Found(parsed, hits, total, warnings)
 
 
 def _results(searcher, parsed: query.ParsedQuery, settings: SearchSettings):
-    """``ranked_results`` in the chosen files, and warnings; when a quoted
-    phrase matches nothing, those of the query without it, if any."""
+    """The ranked (score, hit) pairs in the chosen files, the number of
+    matching passages and warnings; when a quoted phrase matches nothing,
+    those of the query without it, if any."""
     globs = settings.files + parsed.paths
     file_filter = path_filter(globs) if globs else None
     ranked, total = ranked_results(searcher, parsed.query, settings.limit, file_filter)
@@ -89,7 +90,15 @@ def ranked_results(searcher, query, limit: int, file_filter=None) -> tuple[list,
 
 
 def _weight(result) -> float:
-    return HEADING_WEIGHT if is_heading(_stored(result)["text"]) else 1.0
+    return HEADING_WEIGHT if is_heading(_fields(result)["text"]) else 1.0
+
+
+def _fields(result) -> dict:
+    """A hit's stored fields; DamagedData when the index lost them."""
+    fields = result.fields()
+    if not isinstance(fields, dict) or not _STORED <= fields.keys():  # a damaged record reads as {}
+        raise index.DamagedData("a passage has lost its stored fields")
+    return fields
 
 
 def _aliases(settings: SearchSettings):
@@ -115,16 +124,8 @@ def path_filter(globs: tuple[str, ...]):
 _STORED = frozenset({"path", "unit", "loc_start", "loc_end", "text"})
 
 
-def _stored(result) -> dict:
-    """A hit's stored fields; Whoosh reads a damaged record as {}."""
-    fields = result.fields()
-    if not isinstance(fields, dict) or not _STORED <= fields.keys():
-        raise index.DamagedData("a passage has lost its stored fields")
-    return fields
-
-
 def _hit(rank: int, score: float, result, settings: SearchSettings, terms: frozenset[str]) -> Hit:
-    fields = _stored(result)
+    fields = _fields(result)
     text = fields["text"]
     return Hit(
         rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),

@@ -10,6 +10,10 @@ from pathlib import Path
 APP_NAME = "nkcorpus"
 DEFAULT_LIMIT = 10
 INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"
+# Full builds analyze in this many worker processes (one per core, at most
+# MAX_PROCS); NKCORPUS_PROCS=1 keeps them in one process.
+PROCS_ENV = "NKCORPUS_PROCS"
+MAX_PROCS = 4
 
 
 def bundled_corpus() -> Path:

@@ -1,0 +1,89 @@
+"""Full builds in worker processes: same hits as one process, failures are loud."""
+
+import shutil
+
+import pytest
+
+from nkcorpus import index, parallel
+from nkcorpus.errors import IndexError_
+from nkcorpus.search import search
+from nkcorpus.settings import Corpus, SearchSettings
+
+from conftest import SEEDS
+
+# One term or one phrase each: Whoosh's coordination bonus for several words
+# (Or(scale=...)) depends on document numbers, which the workers reorder.
+QUERIES = ('"perundingan enam pihak"', '"uji coba nuklir"', "sanksi", '"Kim Jong-un"', "Juche")
+
+
+def results(root, base, query):
+    """Every hit: (path, line, matches) -> score."""
+    settings = SearchSettings(query=query, corpus=Corpus.from_arg(str(root)), index_base=base, limit=1000)
+    return {(h.path, h.line_start, h.matches): h.score for h in search(settings).hits}
+
+
+def segments(home):
+    return index.open_generation(index.current_generation(home))._segments()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """The essays four times over: 216 passages, three batches for the workers."""
+    root = tmp_path / "korpus"
+    for n in range(4):
+        shutil.copytree(SEEDS, root / f"salinan-{n}")
+    return root.resolve()
+
+
+def build(root, base, monkeypatch, procs: str):
+    monkeypatch.setattr(index, "PARALLEL_MIN_BYTES", 0)  # the seeds are small
+    monkeypatch.setenv("NKCORPUS_PROCS", procs)
+    return index.update(root, index.corpus_home(base, root), rebuild=True)
+
+
+def test_parallel_build_finds_exactly_what_one_process_finds(corpus, tmp_path, monkeypatch):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert build(corpus, one, monkeypatch, "1").passages == build(corpus, two, monkeypatch, "2").passages
+    assert len(segments(index.corpus_home(two, corpus))) == 1  # merged, so scores agree
+    for query in QUERIES:
+        serial, parallel_ = results(corpus, one, query), results(corpus, two, query)
+        assert serial and set(serial) == set(parallel_), query
+        # Whoosh merges field lengths as stored (one byte each), so the
+        # average passage length, and with it BM25, moves a little.
+        assert parallel_ == pytest.approx(serial, rel=0.01), query
+
+
+def test_updates_after_a_parallel_build(corpus, tmp_path, monkeypatch):
+    base = tmp_path / "ix"
+    build(corpus, base, monkeypatch, "2")
+    (corpus / "baru.txt").write_text("Sinpo menolak tawaran itu.\n", encoding="utf-8")
+    next(corpus.glob("*/000_*.txt")).unlink()
+    report = index.update(corpus, index.corpus_home(base, corpus))
+    assert not report.full and report.documents == 20
+    assert [path.rsplit("/", 1)[1] for path, _, _ in results(corpus, base, "Sinpo")] == ["baru.txt"]
+
+
+def test_a_dead_worker_fails_the_build_and_keeps_the_old_index(corpus, tmp_path, monkeypatch):
+    base = tmp_path / "ix"
+    home = index.corpus_home(base, corpus)
+    build(corpus, base, monkeypatch, "1")
+    live = index.current_generation(home)
+    before = results(corpus, base, "sanksi")
+
+    def poisoned(writer, rel, document):  # the worker's analyzer chokes on an int
+        writer.add_document(path=rel, unit="line", loc_start=1, loc_end=1, text=12345, raw="x")
+        return 1
+
+    monkeypatch.setattr(index, "_add_document", poisoned)
+    with pytest.raises(IndexError_, match="worker process failed"):
+        build(corpus, base, monkeypatch, "2")
+    assert index.current_generation(home) == live
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith("gen-")) == [live.name]
+    monkeypatch.undo()
+    assert results(corpus, base, "sanksi") == before
+
+
+def test_procs_setting():
+    assert parallel.usable_procs({"NKCORPUS_PROCS": "1"}) == 1
+    assert parallel.usable_procs({"NKCORPUS_PROCS": "3"}) == 3
+    assert 1 <= parallel.usable_procs({}) <= 4
