@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import index, integrity
+from nkcorpus import analysis, index, integrity, passages
 from nkcorpus.errors import IndexError_
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
@@ -225,6 +225,22 @@ def test_index_from_another_format_version_is_rebuilt(damaged):
     [warning] = warnings_of(proc)
     assert "built by another version of nkcorpus (index format 0" in warning
     assert live(home) != gen
+
+
+@pytest.mark.parametrize("change", ["context weight", "no headings"])
+def test_the_fingerprint_follows_how_context_is_indexed(monkeypatch, change):
+    """A passage is indexed with its title and heading, weighted apart:
+    changing either without a new ANALYZER_VERSION still rebuilds."""
+    before = index.analysis_fingerprint()
+    if change == "context weight":
+        monkeypatch.setattr(analysis, "CONTEXT_WEIGHT", analysis.CONTEXT_WEIGHT * 2)
+    else:
+        monkeypatch.setattr(passages, "is_heading", lambda line: False)
+    index.analysis_fingerprint.cache_clear()
+    try:
+        assert index.analysis_fingerprint() != before
+    finally:
+        index.analysis_fingerprint.cache_clear()
 
 
 def test_a_change_in_text_analysis_rebuilds_the_index_end_to_end(damaged):

@@ -245,19 +245,22 @@ _PROBE = (
 
 @lru_cache(maxsize=1)
 def analysis_fingerprint() -> str:
-    """A digest of the schema, of the terms it makes of a probe text and of
-    how that text is cut into passages: changes whenever the code changes
-    how text is indexed, even if nobody remembered ``ANALYZER_VERSION``.
+    """A digest of the schema, of the terms (and weights) it makes of a probe
+    text with its context, and of how that text is cut into passages and
+    what context each gets: changes whenever the code changes how text is
+    indexed, even if nobody remembered ``ANALYZER_VERSION``.
     (Text repair is left out: ftfy is slow to import; bump the version.)"""
     digest = hashlib.sha256()
-    document = "\n\n".join([_PROBE, " ".join([_PROBE] * 6), _PROBE.replace(" ", "\n")])
-    cuts = [(p.line_start, p.line_end, p.char_start, p.char_end) for p in split_passages(document)]
+    document = "\n\n".join(["Latar Belakang", _PROBE, " ".join([_PROBE] * 6), _PROBE.replace(" ", "\n")])
+    passages = split_passages(document, "Krisis Nuklir Korea")
+    cuts = [(p.line_start, p.line_end, p.char_start, p.char_end, p.context) for p in passages]
     digest.update(json.dumps(cuts).encode())
+    indexed = with_context(_PROBE, passages[-1].context)
     for name, field_type in sorted(schema().items()):
         digest.update(f"{name}:{type(field_type).__name__};".encode())
         analyzer_ = getattr(field_type, "analyzer", None)
         if analyzer_ is not None:
-            terms = [t.text for t in analyzer_(_PROBE, positions=True, chars=True)]
+            terms = [(t.text, t.boost) for t in analyzer_(indexed, positions=True, chars=True)]
             digest.update(json.dumps(terms, ensure_ascii=False).encode())
     return digest.hexdigest()[:16]
 
