@@ -164,11 +164,22 @@ def stalled_indexer(root: Path, prefix: str) -> Indexer:
     return indexer
 
 
-def test_sigkill_during_a_full_build_keeps_the_last_index(tmp_path, index_base):
-    root = tmp_path / "korpus"
-    write_files(root, names("a", 300), "lama")
+def build_index(root: Path, index_base: Path) -> Path:
+    """Index ``root`` in this process; its index home."""
     home = index.corpus_home(index_base, root.resolve())
     index.update(root.resolve(), home)
+    return home
+
+
+def indexed_corpus(tmp_path: Path, index_base: Path, files: int) -> tuple[Path, Path]:
+    """A corpus of ``files`` files holding "lama", indexed: (root, home)."""
+    root = tmp_path / "korpus"
+    write_files(root, names("a", files), "lama")
+    return root, build_index(root, index_base)
+
+
+def test_sigkill_during_a_full_build_keeps_the_last_index(tmp_path, index_base):
+    root, home = indexed_corpus(tmp_path, index_base, 300)
     old = index.current_generation(home)
     # more than half the files are new: a full build into a new generation
     write_files(root, names("b", 700), "baru")
@@ -195,8 +206,7 @@ def test_sigkill_during_an_update_then_the_next_run_completes_it(tmp_path, index
     write_files(root, all_names, "lama")
     (root / "a-0001.txt").write_text("Kata hilangsatu di sini.\n", encoding="utf-8")
     (root / "a-0002.txt").write_text("Kata pindahdua di sini.\n", encoding="utf-8")
-    home = index.corpus_home(index_base, root.resolve())
-    index.update(root.resolve(), home)
+    home = build_index(root, index_base)
     gen = index.current_generation(home)
 
     write_files(root, ["0-baru.txt"], "tambah")
@@ -223,10 +233,7 @@ def test_sigkill_during_an_update_then_the_next_run_completes_it(tmp_path, index
 
 
 def test_ctrl_c_during_a_build_exits_130_and_keeps_the_index(tmp_path, index_base):
-    root = tmp_path / "korpus"
-    write_files(root, names("a", 100), "lama")
-    home = index.corpus_home(index_base, root.resolve())
-    index.update(root.resolve(), home)
+    root, home = indexed_corpus(tmp_path, index_base, 100)
     write_files(root, names("b", 300), "baru")
     write_bad_run(root, "b-0010-rusak")
 
@@ -238,10 +245,7 @@ def test_ctrl_c_during_a_build_exits_130_and_keeps_the_index(tmp_path, index_bas
 
 
 def test_while_an_indexer_runs_others_wait_fail_or_read_the_last_index(tmp_path, index_base):
-    root = tmp_path / "korpus"
-    write_files(root, names("a", 200), "lama")
-    home = index.corpus_home(index_base, root.resolve())
-    index.update(root.resolve(), home)
+    root, home = indexed_corpus(tmp_path, index_base, 200)
     write_files(root, names("b", 60), "baru")
     write_bad_run(root, "0-rusak")
 
