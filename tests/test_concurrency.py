@@ -149,15 +149,15 @@ def open_generation(gen):
 ix.open_generation = open_generation
 """
 
-_SWAP_BEFORE_MANIFEST = """
+_SWAP_BEFORE_KEY = """
 import atexit, subprocess, sys
 import nkcorpus.index as ix
 HOLD = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR);"
         " fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(120)")
-_load, _done = ix.load_manifest, []
-def load_manifest(gen):
+_load, _done = ix._saved_key, []
+def saved_key(gen):
     if not _done:  # a rebuild swaps generations just before the staleness
-        _done.append(1)  # check reads the manifest, and still holds the lock
+        _done.append(1)  # check reads the saved key, and still holds the lock
         subprocess.run([sys.executable, "-m", "nkcorpus", "index", "--rebuild", "-q", ROOT,
                         "--index-dir", BASE], check=True)
         holder = subprocess.Popen([sys.executable, "-c", HOLD, str(gen.parent / "lock")],
@@ -165,7 +165,7 @@ def load_manifest(gen):
         atexit.register(holder.kill)
         assert holder.stdout.readline() == "held\\n"
     return _load(gen)
-ix.load_manifest = load_manifest
+ix._saved_key = saved_key
 """
 
 _MERGE_AFTER_TOC = """
@@ -186,7 +186,7 @@ wi.TOC.read = classmethod(read)
 """
 
 
-@pytest.mark.parametrize("patch", [_SWAP_BEFORE_OPEN, _SWAP_BEFORE_MANIFEST, _MERGE_AFTER_TOC],
+@pytest.mark.parametrize("patch", [_SWAP_BEFORE_OPEN, _SWAP_BEFORE_KEY, _MERGE_AFTER_TOC],
                          ids=["swap", "swap-stale-check", "merge"])
 def test_index_replaced_under_a_reader_is_read_again(tmp_path, patch):
     """Exactly in the window between finding the index and reading it, a

@@ -151,7 +151,7 @@ def leftovers(home: Path) -> set[str]:
     ix = index.open_generation(gen)
     toc = TOC.read(ix.storage, ix.indexname)
     segments = tuple(s.segment_id() for s in toc.segments)
-    wanted = {"MAIN_WRITELOCK", index.MANIFEST, integrity.RECORD, f"_MAIN_{toc.generation}.toc"}
+    wanted = {"MAIN_WRITELOCK", index.MANIFEST, index.SCAN_KEY, integrity.RECORD, f"_MAIN_{toc.generation}.toc"}
     extra = {p.name for p in gen.iterdir()
              if p.name not in wanted and not p.name.startswith(segments)}
     extra |= {p.name for p in home.iterdir() if p.name not in {"lock", "CURRENT", gen.name}}

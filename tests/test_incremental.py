@@ -20,9 +20,9 @@ def make(root: Path, files: dict[str, str]) -> None:
         (root / name).write_text(text, encoding="utf-8")
 
 
-def found(root: Path, base: Path, word: str) -> list[tuple[str, int]]:
+def found(root: Path, base: Path, word: str, update: bool = False) -> list[tuple[str, int]]:
     settings = SearchSettings(query=word, corpus=Corpus.from_arg(str(root)), index_base=base,
-                              limit=100, update=False)
+                              limit=100, update=update)
     return sorted((h.path.rsplit("/", 1)[1], h.line_start) for h in search(settings).hits)
 
 
@@ -143,3 +143,54 @@ def test_a_big_text_file_is_indexed_in_parts_with_true_lines(corpus, monkeypatch
     index.update(root, home)
     assert found(root, base, "paus") == [("panjang.txt", 2999)]
     assert found(root, base, "lumba") == [("panjang.txt", 5999)]
+
+
+def refuse_manifest(monkeypatch) -> None:
+    def refused(gen):
+        raise AssertionError("the manifest was read")
+
+    monkeypatch.setattr(index, "load_manifest", refused)
+
+
+def test_a_fresh_index_is_known_by_its_scan_key_alone(corpus, monkeypatch):
+    """The search of an unchanged corpus compares one digest of the scan
+    with the one the update saved: it reads neither the manifest nor a file."""
+    root, home, base = corpus
+    refuse_manifest(monkeypatch)
+    refuse_reading(monkeypatch)
+    assert found(root, base, "nelayan", update=True) == [("a.txt", 3)]
+    assert index.read_fresh(root, home, lambda opened: "read")[0] == "read"
+
+
+@pytest.mark.parametrize("edit", ["same size, new mtime", "added", "deleted", "renamed"])
+def test_any_change_to_the_corpus_changes_the_scan_key(corpus, edit):
+    root, home, _ = corpus
+    gen = index.current_generation(home)
+    before = index.scan_key(gen, corpus_mod.scan(root))
+    assert before == (gen / index.SCAN_KEY).read_text()
+    target = root / "a.txt"
+    if edit == "same size, new mtime":
+        target.write_text(target.read_text().replace("Kapal", "Sampa"), encoding="utf-8")
+        os.utime(target, ns=(target.stat().st_atime_ns, target.stat().st_mtime_ns + 1))
+    elif edit == "added":
+        make(root, {"sub/c.txt": "Baru.\n"})
+    elif edit == "deleted":
+        target.unlink()
+    else:
+        target.rename(root / "sub" / "a.txt")
+    assert index.scan_key(gen, corpus_mod.scan(root)) != before
+
+
+def test_a_key_gone_stale_without_a_change_is_saved_again(corpus, monkeypatch):
+    """A chmod moves a file's ctime only: the search compares the manifest
+    file by file, finds nothing to index, and saves the new key, so the next
+    search needs no manifest again."""
+    root, home, base = corpus
+    gen = index.current_generation(home)
+    old = (gen / index.SCAN_KEY).read_text()
+    os.chmod(root / "a.txt", 0o600)
+    refuse_reading(monkeypatch)
+    assert found(root, base, "nelayan", update=True) == [("a.txt", 3)]
+    assert (gen / index.SCAN_KEY).read_text() not in ("", old)
+    refuse_manifest(monkeypatch)
+    assert found(root, base, "nelayan", update=True) == [("a.txt", 3)]

@@ -197,7 +197,7 @@ print(json.dumps(results))
 def uncommitted(gen: Path) -> set[str]:
     """Files in ``gen`` that its checksum record does not list."""
     listed = json.loads((gen / "checksums.json").read_text(encoding="utf-8"))["files"]
-    ours = {"manifest.json", "checksums.json", "MAIN_WRITELOCK"}
+    ours = {"manifest.json", "checksums.json", "scan.key", "MAIN_WRITELOCK"}
     return {p.name for p in gen.iterdir()} - set(listed) - ours
 
 

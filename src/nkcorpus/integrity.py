@@ -30,7 +30,7 @@ from nkcorpus.fsutil import atomic_write
 
 RECORD = "checksums.json"
 _TOC = re.compile(r"_MAIN_(\d+)\.toc$")
-_NOT_INDEX = {RECORD, "manifest.json", "pending.json"}  # nkcorpus's own files
+_NOT_INDEX = {RECORD, "manifest.json", "pending.json", "scan.key"}  # nkcorpus's own files
 _CHUNK = 1 << 20
 
 
