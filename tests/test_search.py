@@ -147,3 +147,33 @@ def test_many_headings_do_not_hide_a_paragraph_ranked_beyond_them(tmp_path, inde
     result = search(SearchSettings(query="jepang", corpus=Corpus.from_arg(str(tmp_path)),
                                    index_base=index_base, limit=3))
     assert result.hits[0].text.startswith("Jepang menanggapi") and result.total == 41
+
+
+
+@pytest.mark.parametrize("text", ["nuklir", "perundingan enam pihak", "sanksi DK PBB OR Korut",
+                                  "nuklir -rudal", "negoisasi korea", "path:*001* nuklir"])
+@pytest.mark.parametrize("limit", [1, 3, 1000])
+def test_one_pass_ranks_like_whoosh_and_counts_every_match(index_base, text, limit):
+    """Hits are collected in one pass that also counts: the same top, with
+    the same scores, as Whoosh's own (pruning) search, and the count is
+    every passage the query matches (within the chosen files)."""
+    from whoosh.scoring import BM25F
+
+    from nkcorpus import index, query
+    from nkcorpus.corpus import check_root
+    from nkcorpus.search import _top, path_filter
+
+    run(text, index_base)  # the index is up to date
+    root = check_root(Corpus.from_arg(None).root)
+    ix = index.open_generation(index.current_generation(index.corpus_home(index_base, root)))
+    with ix.searcher(weighting=BM25F()) as searcher:
+        parsed = query.parse(text, searcher.reader())
+        chosen = path_filter(parsed.paths) if parsed.paths else None
+        ours = _top(searcher, parsed.query, limit, chosen)
+        theirs = searcher.search(parsed.query, limit=limit, filter=chosen)
+        assert [(h.docnum, round(h.score, 9)) for h in ours] == [
+            (h.docnum, round(h.score, 9)) for h in theirs]
+        matching = set(searcher.docs_for_query(parsed.query))
+        if chosen is not None:
+            matching &= set(searcher.docs_for_query(chosen))
+        assert len(ours) == len(matching) > 0
