@@ -16,6 +16,7 @@ project; no third-party word list or code is used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from importlib import resources
 
@@ -183,6 +184,8 @@ def load_roots(text: str | None = None) -> dict[str, int]:
     """The bundled root list (or ``text`` in its format) as root -> rank."""
     if text is None:
         text = resources.files("nkcorpus").joinpath("data/roots.txt").read_text(encoding="utf-8")
-    words = (line.strip() for line in text.splitlines())
-    ranked = [w for w in words if w and not w.startswith("#")]
-    return {w: i for i, w in enumerate(ranked)}
+    ranked = _COMMENT.sub("", text).split()  # C-level: 43,000 roots load in a few ms
+    return dict(zip(ranked, range(len(ranked))))
+
+
+_COMMENT = re.compile(r"^[ \t]*#.*$", re.MULTILINE)
