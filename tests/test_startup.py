@@ -41,6 +41,22 @@ def test_json_search_loads_neither_rich_nor_heavy_stdlib(index_base):
     assert heavy_in(loaded) == []
 
 
+def test_the_nkcorpus_command_searches_without_typer(index_base):
+    """An everyday search line is parsed without importing typer (nor click)."""
+    assert run_cli("index").returncode == 0
+    proc, loaded = modules_after(
+        "from nkcorpus.commands import main\n"
+        "try:\n"
+        "    main(['search', 'Six Party Talks', '--json', '-n', '2'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(proc.stdout.splitlines()) == 2 and "whoosh.searching" in loaded
+    assert not {m.split(".")[0] for m in loaded} & {"typer", "click", "rich"}
+    assert heavy_in(loaded) == []
+
+
 def test_first_json_search_builds_the_index_without_rich(index_base):
     # stderr is not a terminal: no progress bar, so rich stays unloaded.
     proc, loaded = modules_after("from nkcorpus.cli import run\nrun(['search', 'nuklir', '--json'])\n")

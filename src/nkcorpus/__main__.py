@@ -1,3 +1,3 @@
-from nkcorpus.cli import main
+from nkcorpus.commands import main
 
 main()

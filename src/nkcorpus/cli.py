@@ -1,23 +1,26 @@
-"""The command line: arguments -> settings -> core -> renderer, and exit codes.
+"""The command line as typer declares it: arguments -> settings -> core ->
+renderer, and exit codes.
 
-Nothing but argument handling lives here. Errors from the core arrive as
-``NkError`` and leave as one line on stderr with exit code 2.
+Nothing but argument handling lives here (the plumbing the commands share is
+in ``commands``, which also parses everyday searches without importing
+typer). Errors from the core arrive as ``NkError`` and leave as one line on
+stderr with exit code 2.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from nkcorpus import __version__
+from nkcorpus import commands
+from nkcorpus.commands import INTERRUPTED, Color, error, print_warnings
 from nkcorpus.errors import ExitCode, NkError
 from nkcorpus.leanimport import import_whoosh
-from nkcorpus.settings import DEFAULT_LIMIT, Corpus, IndexSettings, SearchSettings, index_base
+from nkcorpus.settings import DEFAULT_LIMIT, Corpus, IndexSettings, index_base
 
 app = typer.Typer(
     name="nkcorpus",
@@ -26,12 +29,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-
-
-class Color(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
 
 
 CorpusOpt = Annotated[
@@ -68,24 +65,8 @@ def search(
     rank passages holding them together first; +word must appear, -word must
     not; a AND b, a OR b, NOT a, (groups), prefix*, path:GLOB.
     """
-    settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
-                              index_base=index_base(index_dir), exact=exact,
-                              files=tuple(file or ()), aliases_file=aliases)
-    import_whoosh()
-    from nkcorpus import render
-    from nkcorpus.search import search as run_search
-
-    result = run_search(settings, _progress(False, settings.corpus))
-    options = render.RenderOptions(color=_use_color(color), width=_width())
-    _print_warnings(result.warnings)
-    if json and not result.hits and result.suggestions:
-        print("nkcorpus: did you mean: " + ", ".join(result.suggestions), file=sys.stderr)
-    try:
-        render.render("json" if json else "text", result, sys.stdout, options)
-    except BrokenPipeError:  # the reader (| head) has what it wanted
-        _silence_stdout()
-        return ExitCode.HITS
-    return ExitCode.HITS if result.hits else ExitCode.NO_HITS
+    return commands.search_command(query=query, corpus=corpus, limit=limit, json=json, color=color,
+                                   index_dir=index_dir, exact=exact, file=file, aliases=aliases)
 
 
 @app.command()
@@ -108,10 +89,10 @@ def index(
         try:
             report = _index_corpus(settings, quiet)
         except NkError as exc:  # one bad folder does not stop the others
-            _error(exc.message, exc.hint)
+            error(exc.message, exc.hint)
             code = ExitCode.ERROR
             continue
-        _print_warnings(report.notes)
+        print_warnings(report.notes)
         if not quiet:
             print(_summary(settings.corpus.display, report), file=sys.stderr)
         if report.warnings:
@@ -125,7 +106,7 @@ def _index_corpus(settings: IndexSettings, quiet: bool):
 
     root = check_root(settings.corpus.root)
     home = index_mod.corpus_home(settings.index_base, root)
-    return index_mod.update(root, home, _progress(quiet, settings.corpus), rebuild=settings.rebuild,
+    return index_mod.update(root, home, commands.progress(quiet, settings.corpus), rebuild=settings.rebuild,
                             wait=settings.wait)
 
 
@@ -182,82 +163,7 @@ def _root(
         raise typer.Exit(0)
 
 
-# --- environment: colour, width, progress -------------------------------------
-
-
-def _use_color(choice: Color, env=os.environ, stream=None) -> bool:
-    stream = stream or sys.stdout
-    if choice is Color.always:
-        return True
-    if choice is Color.never or env.get("NO_COLOR"):
-        return False
-    return stream.isatty() and env.get("TERM") != "dumb"
-
-
-def _width() -> int | None:
-    if not sys.stdout.isatty():
-        return None
-    import shutil
-
-    return shutil.get_terminal_size().columns
-
-
-def _progress(quiet: bool, corpus: Corpus):
-    """A rich progress bar on a terminal; else (or with --quiet) warnings only."""
-    from nkcorpus.render.status import printable
-
-    show = lambda rel: printable(corpus.show(rel))  # noqa: E731
-    if quiet or not sys.stderr.isatty():
-        return _PlainProgress(quiet, show)
-    return _LazyRichProgress(show)
-
-
-class _LazyRichProgress:
-    """The rich progress bar, imported only when there is progress to show:
-    a search whose index is fresh never loads rich."""
-
-    def __init__(self, show) -> None:
-        self._show = show
-        self._bar = None
-
-    def __getattr__(self, name: str):
-        if self._bar is None:
-            from nkcorpus.progress import RichProgress
-
-            self._bar = RichProgress(self._show)
-        return getattr(self._bar, name)
-
-
-class _PlainProgress:
-    """Warnings on stderr, one line each; no bar."""
-
-    def __init__(self, quiet: bool, show) -> None:
-        self.quiet = quiet
-        self.show = show
-
-    def start(self, files: int, nbytes: int) -> None: ...
-
-    def advance(self, nbytes: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-    def warn(self, rel: str, reason: str) -> None:
-        print(f"nkcorpus: warning: skipped {self.show(rel)}: {reason}", file=sys.stderr)
-
-    def waiting(self, message: str) -> None:
-        if not self.quiet:
-            print(f"nkcorpus: {message}", file=sys.stderr)
-
-
-def _print_warnings(warnings) -> None:
-    for warning in warnings:
-        print(f"nkcorpus: warning: {warning}", file=sys.stderr)
-
-
 # --- entry point ----------------------------------------------------------------
-
-
-INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -265,32 +171,29 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code; never lets a traceback out."""
-    try:
-        code = int(app(args=argv, prog_name="nkcorpus", standalone_mode=False) or 0)
-        if code == INTERRUPTED:  # typer returns this for Ctrl-C; no command does
-            print("nkcorpus: interrupted", file=sys.stderr)
-        return code
-    except NkError as exc:
-        _error(exc.message, exc.hint)
+    """Run the CLI through typer and return its exit code; never lets a
+    traceback out."""
+    return commands.guarded(lambda: _typer_run(argv), _typer_exception)
+
+
+def _typer_run(argv: list[str] | None) -> int:
+    code = int(app(args=argv, prog_name="nkcorpus", standalone_mode=False) or 0)
+    if code == INTERRUPTED:  # typer returns this for Ctrl-C; no command does
+        print("nkcorpus: interrupted", file=sys.stderr)
+    return code
+
+
+def _typer_exception(exc: Exception) -> int | None:
+    """The exit code of typer's (click's) own exceptions; None for others."""
+    if isinstance(exc, typer.Exit):
         return exc.exit_code
-    except typer.Exit as exc:
-        return exc.exit_code
-    except (typer.Abort, KeyboardInterrupt):
+    if isinstance(exc, typer.Abort):
         print("nkcorpus: interrupted", file=sys.stderr)
         return INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return ExitCode.HITS
-    except Exception as exc:
-        if _is_usage_error(exc):
-            _error(exc.format_message(), _usage_hint(exc))
-            return ExitCode.ERROR
-        # a bug: say so in one line, traceback on request
-        if os.environ.get("NKCORPUS_DEBUG"):
-            raise
-        _error(f"internal error: {type(exc).__name__}: {exc}", "set NKCORPUS_DEBUG=1 for a traceback")
+    if _is_usage_error(exc):
+        error(exc.format_message(), _usage_hint(exc))
         return ExitCode.ERROR
+    return None
 
 
 def _is_usage_error(exc: Exception) -> bool:
@@ -301,19 +204,3 @@ def _is_usage_error(exc: Exception) -> bool:
 def _usage_hint(exc) -> str | None:
     ctx = getattr(exc, "ctx", None)
     return f"try '{ctx.command_path} --help'" if ctx is not None else "try 'nkcorpus --help'"
-
-
-def _error(message: str, hint: str | None) -> None:
-    line = f"nkcorpus: error: {message}"
-    if hint:
-        line += f" ({hint})"
-    print(line, file=sys.stderr)
-
-
-def _silence_stdout() -> None:
-    """After a closed pipe, point stdout at /dev/null so exit does not fail."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
