@@ -45,6 +45,16 @@ def stem(word: str) -> str:
     return root if root is not None else _stemmer().stemWord(word)
 
 
+def root_rank(word: str) -> int | None:
+    """Frequency rank of the known root ``word`` derives from (0 = the most
+    common), or None when the root list knows no reading of it."""
+    if not word.isalpha():
+        return None
+    stemmer = _root_stemmer()
+    root = stemmer(word)
+    return None if root is None else stemmer.roots[root]
+
+
 def snowball(word: str) -> str:
     """Bare Snowball Indonesian (the baseline the benchmarks compare with)."""
     if len(word) < _MIN_STEM_LEN or not word.isalpha():
