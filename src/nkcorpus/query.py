@@ -35,6 +35,7 @@ PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
 RELATED_WEIGHT = 0.5
 ALTS_SUMMED = False
+APART_ALIASES = True
 NAME_SPLIT = False
 TIEBREAK = 0.0  # share of a concept's other matching ways added to its best
 COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
@@ -319,8 +320,8 @@ class Builder:
         self.highlight.update(stems)
         self.searched.append(typed)
         share = 1 / len(stems)
-        parts = [q.Phrase("text", stems, boost=share),
-                 q.Or([q.Term("text", s) for s in dict.fromkeys(stems)], boost=share)]
+        apart = [self._apart(s, surface, alts.keys() | {tuple(stems)}) for s, surface in dict.fromkeys(words)]
+        parts = [q.Phrase("text", stems, boost=share), q.Or(apart, boost=share)]
         others = {t: text for t, text in alts.items() if not _inside(t, stems)}
         if others and not NAME_SPLIT:
             return [q.Or(parts + [self._alternatives(typed, others)])]
@@ -328,6 +329,16 @@ class Builder:
         if others:
             named.append(self._alternatives(typed, others))
         return named
+
+    def _apart(self, stem_: str, surface: str, whole: set):
+        """One word of a name, alone: as typed, or by its own aliases
+        ("missile" in "ballistic missile" also finds "rudal"), less those
+        that name the whole (``whole``: "Amerika" -> "AS")."""
+        term = self.q.Term("text", stem_)
+        if not APART_ALIASES or self.aliases is None:
+            return term
+        alts = {t: text for t, text in self.aliases.expand((stem_,), 0)[1].items() if t not in whole}
+        return _one_of(self.q, [term, self._alternatives(surface, alts)]) if alts else term
 
     def _alternatives(self, typed: str, alts: dict, weight: float | None = None):
         q = self.q
@@ -406,7 +417,7 @@ class Builder:
         found = self._spellings(surface, df, bool(known))
         if not found:
             return None
-        if not known:
+        if not known and _misspelt(surface, found[0]):
             self.suggestions[f"{surface} → {found[0]}"] = None
         else:
             for cand in found:
@@ -461,6 +472,14 @@ def _other_word(word: str, cand: str) -> bool:
     if a is None or b is None or stem(word) == stem(cand):
         return False
     return max(a, b) < OTHER_WORD_RATIO * (min(a, b) + 1)
+
+
+def _misspelt(word: str, cand: str) -> bool:
+    """Whether to ask "did you mean ``cand``": unless ``word`` is a known
+    word and ``cand`` is not a far more common one (``negosiasi`` is right
+    even where the corpus spells it ``negoisasi``)."""
+    a, b = root_rank(word), root_rank(cand)
+    return a is None or (b is not None and a >= OTHER_WORD_RATIO * (b + 1))
 
 
 def _close_spellings(reader, word: str, df: int, known: bool = False) -> list[str]:
