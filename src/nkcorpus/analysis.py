@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "4"  # 4: a passage's context indexed with its text, weighted down
+ANALYZER_VERSION = "5"  # 5: invalid confixes (peN-...-kan, meN-...-an) no longer parsed
 
 # The index appends a passage's context (the title and heading it stands
 # under) to its text after this mark (a control character that repaired text
