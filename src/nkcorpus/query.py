@@ -417,11 +417,11 @@ class Builder:
         found = self._spellings(surface, df, bool(known))
         if not found:
             return None
-        if not known and _misspelt(surface, found[0]):
+        asked = not known and _misspelt(surface, found[0])
+        if asked:
             self.suggestions[f"{surface} → {found[0]}"] = None
-        else:
-            for cand in found:
-                self.expansions.setdefault(surface, {})[cand] = None
+        for cand in found[asked:]:  # the other spellings searched are shown too
+            self.expansions.setdefault(surface, {})[cand] = None
         for cand in found:
             self.highlight.add(stem(cand))
         terms = [self.q.Term("raw", c) for c in found]
