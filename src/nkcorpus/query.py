@@ -34,14 +34,10 @@ SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
 PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
 RELATED_WEIGHT = 0.5
-ALTS_SUMMED = False
-APART_ALIASES = True
-NAME_SPLIT = False
 TIEBREAK = 0.0  # share of a concept's other matching ways added to its best
 COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
 RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
-STEM_KNOWN = True
 OTHER_WORD_RATIO = 10  # see _other_word
 MAX_SUGGESTIONS = 3
 
@@ -258,34 +254,38 @@ class Builder:
         spans = list(self._alias_spans(words, corrected))
         in_names = {i for start, size, _ in spans if size > 1 for i in range(start, start + size)}
         concepts: dict[object, list] = {}
-        keyed = {}  # position -> concept key
+        keyed: dict[int, object] = {}  # position -> its concept's key
         for i, word in enumerate(words):
             if i not in in_names and word in keep:
                 keyed[i] = word
-                concepts.setdefault(word, []).append(None)
+                if word not in concepts:
+                    concepts[word] = [self._word(*word, expand=False)]
+        names: dict[int, object] = {}  # position in a name -> the name's key
         for start, size, alts in spans:
-            key = keyed.get(start, (start, size)) if size == 1 else (start, size)
-            keyed.setdefault(start, key)
+            key = keyed.setdefault(start, (start, size)) if size == 1 else (start, size)
+            names.update((i, key) for i in range(start, start + size) if size > 1)
             concepts.setdefault(key, []).extend(self._name(words[start:start + size], alts))
-        for word, parts in concepts.items():
-            if None in parts:
-                parts[parts.index(None)] = self._word(*word, expand=False)
-                while None in parts:
-                    parts.remove(None)
-        if RELATED_WEIGHT:
-            for start, size, alts in self._alias_spans(words, corrected, related=True):
-                typed = " ".join(surface for _, surface in words[start:start + size])
-                key = keyed.get(start, (start, size)) if (start, size) in spans_of(spans) or size == 1 else (start, size)
-                concepts.setdefault(key, []).append(self._alternatives(typed, alts, RELATED_WEIGHT))
-        if self.reader is not None:
-            for i, (stem_, surface) in enumerate(words):
-                if (stem_, surface) not in keep:
-                    continue
-                typo = self._typos(stem_, surface)
-                if typo is not None:
-                    key = keyed[i] if i not in in_names else ("typo", stem_)
-                    concepts.setdefault(key, []).append(typo)
+        self._add_related(words, corrected, keyed | names, concepts)
+        self._add_typos(words, keep, keyed | names, concepts)
         return concepts
+
+    def _add_related(self, words, corrected, keyed, concepts) -> None:
+        if not RELATED_WEIGHT:
+            return
+        for start, size, alts in self._alias_spans(words, corrected, related=True):
+            typed = " ".join(surface for _, surface in words[start:start + size])
+            key = keyed.get(start, (start, size))
+            concepts.setdefault(key, []).append(self._alternatives(typed, alts, RELATED_WEIGHT))
+
+    def _add_typos(self, words, keep, keyed, concepts) -> None:
+        """Close spellings join their word's concept (a word's inside a name:
+        the name's)."""
+        if self.reader is None:
+            return
+        for i, word in enumerate(words):
+            typo = self._typos(*word) if word in keep else None
+            if typo is not None:
+                concepts.setdefault(keyed.get(i, ("typo", word)), []).append(typo)
 
     def _alias_spans(self, words, corrected, related: bool = False):
         """(start, size, alternatives) of each name the aliases know, longest
@@ -323,19 +323,16 @@ class Builder:
         apart = [self._apart(s, surface, alts.keys() | {tuple(stems)}) for s, surface in dict.fromkeys(words)]
         parts = [q.Phrase("text", stems, boost=share), q.Or(apart, boost=share)]
         others = {t: text for t, text in alts.items() if not _inside(t, stems)}
-        if others and not NAME_SPLIT:
-            return [q.Or(parts + [self._alternatives(typed, others)])]
-        named = [q.Or(parts)]
-        if others:
-            named.append(self._alternatives(typed, others))
-        return named
+        if others:  # summed with the typed name: measured better than best-of
+            parts.append(self._alternatives(typed, others))
+        return [q.Or(parts)]
 
     def _apart(self, stem_: str, surface: str, whole: set):
         """One word of a name, alone: as typed, or by its own aliases
         ("missile" in "ballistic missile" also finds "rudal"), less those
         that name the whole (``whole``: "Amerika" -> "AS")."""
         term = self.q.Term("text", stem_)
-        if not APART_ALIASES or self.aliases is None:
+        if self.aliases is None:
             return term
         alts = {t: text for t, text in self.aliases.expand((stem_,), 0)[1].items() if t not in whole}
         return _one_of(self.q, [term, self._alternatives(surface, alts)]) if alts else term
@@ -350,7 +347,7 @@ class Builder:
             parts.append(q.Phrase("text", list(terms)) if len(terms) > 1 else q.Term("text", terms[0]))
         if len(parts) == 1:
             return _boosted(parts[0], weight)
-        return q.Or(parts, boost=weight) if ALTS_SUMMED else _boosted(_one_of(q, parts), weight)
+        return _boosted(_one_of(q, parts), weight)
 
     # single words and phrases
 
@@ -413,7 +410,7 @@ class Builder:
         df = self.reader.doc_frequency("raw", surface)
         if df > RARE_DF or (df == 0 and self.aliases and self.aliases.expand((stem_,), 0)[0]):
             return None  # common, or an absent word its aliases already cover
-        known = df or (STEM_KNOWN and self.reader.doc_frequency("text", stem_))
+        known = df or self.reader.doc_frequency("text", stem_)
         found = self._spellings(surface, df, bool(known))
         if not found:
             return None
@@ -427,10 +424,6 @@ class Builder:
         terms = [self.q.Term("raw", c) for c in found]
         weight = RARE_TYPO_WEIGHT if known else TYPO_WEIGHT
         return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
-
-
-def spans_of(spans) -> set[tuple[int, int]]:
-    return {(start, size) for start, size, _ in spans}
 
 
 def _one_of(q, parts: list):
