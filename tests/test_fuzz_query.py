@@ -88,6 +88,7 @@ def check_result(result) -> None:
 @example("- + ( ) \" ' * ? ~ ^")
 @example("e\u0301 \u202enuklir\u202c \U0001f4a3 \u0643\u0648\u0631\u064a\u0627")
 @example("\x00nuklir\x1b[31m")
+@example("MEAN")
 @example("\ud800nuklir\udfff")
 def test_any_query_gives_hits_no_hits_or_one_error(corpus, query):
     check_result(run_search(corpus, query))

@@ -47,3 +47,16 @@ def test_bundled_list_fixes_snowball_errors():
 
 def test_out_of_vocabulary_words_fall_back_to_snowball():
     assert stem("negoisasikan") == snowball("negoisasikan") or stem("negoisasikan") == "negoisasi"
+
+
+def test_prefix_and_suffix_that_never_combine_are_not_read():
+    stemmer = RootStemmer(load_roots("didi\ndidik\nenak\nkena\nsanta\nsantai\n"))
+    assert stemmer("pendidikan") == "didik"  # peN-...-an, not peN-didi-kan
+    assert stemmer("mengenakan") == "kena"  # meN-kena-kan, not meN-enak-an
+    assert stemmer("bersantai") == "santai"  # ber-santai, not ber-santa-i
+
+
+def test_kan_after_a_root_ending_in_k_written_with_one_k():
+    stemmer = RootStemmer(load_roots("naik\nmasuk\n"))
+    assert stemmer("menaikan") == "naik" and stemmer("dimasukan") == "masuk"
+    assert stemmer("menaikkan") == "naik"

@@ -149,7 +149,6 @@ def test_many_headings_do_not_hide_a_paragraph_ranked_beyond_them(tmp_path, inde
     assert result.hits[0].text.startswith("Jepang menanggapi") and result.total == 41
 
 
-
 @pytest.mark.parametrize("text", ["nuklir", "perundingan enam pihak", "sanksi DK PBB OR Korut",
                                   "nuklir -rudal", "negoisasi korea", "path:*001* nuklir"])
 @pytest.mark.parametrize("limit", [1, 3, 1000])
@@ -177,3 +176,32 @@ def test_one_pass_ranks_like_whoosh_and_counts_every_match(index_base, text, lim
         if chosen is not None:
             matching &= set(searcher.docs_for_query(chosen))
         assert len(ours) == len(matching) > 0
+
+
+def test_one_thing_named_three_ways_counts_once(tmp_path, index_base):
+    paragraphs = [
+        "Perundingan enam pihak, atau Six-Party Talks, juga disebut dialog enam pihak, berlanjut.",
+        "Pembicaraan enam pihak pertama digelar di Beijing pada Agustus 2003.",
+        "Para diplomat bertemu lagi tahun berikutnya di kota lain.",
+    ]
+    (tmp_path / "a.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    result = search(SearchSettings(query="pembicaraan enam pihak di beijing",
+                                   corpus=Corpus.from_arg(str(tmp_path)), index_base=index_base))
+    assert result.hits[0].text.startswith("Pembicaraan enam pihak pertama")
+
+
+def test_a_real_word_is_not_taken_for_a_typo_of_another(index_base):
+    result = run("peran korea selatan", index_base)
+    assert not any(s.startswith("peran") for s in result.suggestions)
+    assert not any("Korean War" in e for e in result.expansions)
+
+
+def test_no_did_you_mean_from_a_right_spelling_to_the_authors_typo(index_base):
+    result = run("negosiasi nuklir", index_base)
+    assert result.suggestions == ()
+    assert any(e.startswith("negosiasi → ") and "negoisasi" in e for e in result.expansions)
+
+
+def test_a_word_of_an_english_name_also_finds_its_own_translation(index_base):
+    result = run("ballistic missile", index_base)
+    assert any(e.startswith("missile → rudal") for e in result.expansions)

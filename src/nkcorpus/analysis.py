@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "4"  # 4: a passage's context indexed with its text, weighted down
+ANALYZER_VERSION = "5"  # 5: invalid confixes (peN-...-kan, meN-...-an) no longer parsed
 
 # The index appends a passage's context (the title and heading it stands
 # under) to its text after this mark (a control character that repaired text
@@ -43,6 +43,16 @@ def stem(word: str) -> str:
         return word
     root = _root_stemmer()(word)
     return root if root is not None else _stemmer().stemWord(word)
+
+
+def root_rank(word: str) -> int | None:
+    """Frequency rank of the known root ``word`` derives from (0 = the most
+    common), or None when the root list knows no reading of it."""
+    if not word.isalpha():
+        return None
+    stemmer = _root_stemmer()
+    root = stemmer(word)
+    return None if root is None else stemmer.roots[root]
 
 
 def snowball(word: str) -> str:

@@ -24,6 +24,14 @@ PARTICLES = ("lah", "kah", "pun")
 POSSESSIVES = ("nya", "ku", "mu")
 SUFFIXES = ("kan", "an", "i")
 VOWELS = frozenset("aeiou")
+# An outer prefix and a suffix that never combine (from Nazief & Adriani's
+# list, less the ke-/se- pairs that lexicalized roots allow: ketahui,
+# kemukakan, setujui; plus peN-...-kan, as nouns in peN- take -an):
+# ``pendidikan`` is not peN-didi-kan, nor ``diadakan`` di-adak-an.
+NO_CONFIX = frozenset({("ber", "-i"), ("di", "-an"), ("meN", "-an"), ("ter", "-an"), ("peN", "-kan")})
+# -kan after a root ending in k written with one k (menaikan): counted as
+# one affix more, so that a regular reading wins (mengenakan: kena, not enak).
+MERGED_KAN = "-(k)kan"
 MIN_ROOT = 4  # shorter "roots" are mostly abbreviations (tek, mak, ber)
 MIN_MONOSYLLABLE = 3  # ... but menge-/penge- take one-syllable roots: mengebom
 MAX_PREFIXES = 3
@@ -125,6 +133,8 @@ def _derivations(word: str) -> Iterator[tuple[str, str]]:
     for s in SUFFIXES:
         if word.endswith(s) and len(word) - len(s) >= MIN_ROOT:
             yield word[: -len(s)], "-" + s
+    if word.endswith("kan") and len(word) - 2 >= MIN_ROOT:
+        yield word[:-2], MERGED_KAN  # a root ending in k, one k written: menaikan, dimasukan
 
 
 def _prefix_chains(word: str, depth: int = 0) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -143,8 +153,10 @@ def parses(word: str) -> Iterator[tuple[str, str, int]]:
     for base in _inflections(word):
         for stem_, suffix in _derivations(base):
             for root, tags in _prefix_chains(stem_):
+                if tags and (tags[0], suffix) in NO_CONFIX:
+                    continue
                 pattern = "+".join((*tags, suffix)) if tags or suffix else ""
-                yield root, pattern, len(tags) + bool(suffix)
+                yield root, pattern, len(tags) + bool(suffix) + (suffix == MERGED_KAN)
 
 
 def strong(pattern: str) -> bool:

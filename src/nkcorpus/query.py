@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from nkcorpus.analysis import fold, iter_terms, stem
+from nkcorpus.analysis import fold, iter_terms, root_rank, stem
 from nkcorpus.errors import QueryError
 
 # Weights, chosen on benchmarks/quality.py (see the README).
@@ -34,9 +34,11 @@ SURFACE_WEIGHT = 0.2  # bonus for the exact typed form (unstemmed field)
 PROXIMITY_WEIGHT = 0.5  # bonus for typed words standing together
 PROXIMITY_SLOP = 3
 RELATED_WEIGHT = 0.5
+TIEBREAK = 0.0  # share of a concept's other matching ways added to its best
 COORD = None  # Whoosh's coordination bonus (a number turns it on): measured, no gain
 RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
+OTHER_WORD_RATIO = 10  # see _other_word
 MAX_SUGGESTIONS = 3
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"?|[^\s()"]+')
@@ -236,25 +238,54 @@ class Builder:
         stops = stop_words()
         content = [w for w in words if w[1] not in stops]
         keep = content or words
-        corrected = [self._corrected(w) for w in words]
-        spans = list(self._alias_spans(words, corrected))
-        in_names = {i for start, size, _ in spans if size > 1 for i in range(start, start + size)}
-        for stem_, surface in dict.fromkeys(w for i, w in enumerate(words) if i not in in_names and w in keep):
-            yield self._word(stem_, surface, expand=False), "should"
-        for start, size, alts in spans:
-            yield self._name(words[start:start + size], alts), "should"
-        if RELATED_WEIGHT:
-            for start, size, alts in self._alias_spans(words, corrected, related=True):
-                typed = " ".join(surface for _, surface in words[start:start + size])
-                yield self._alternatives(typed, alts, RELATED_WEIGHT), "should"
-        if self.reader is not None:
-            for stem_, surface in dict.fromkeys(keep):
-                typo = self._typos(stem_, surface)
-                if typo is not None:
-                    yield typo, "should"
+        for parts in self._concepts(words, keep).values():
+            yield _one_of(self.q, parts), "should"
         if len(keep) > 1:
             stems = [s for s, _ in keep]
             yield self.q.Phrase("text", stems, slop=PROXIMITY_SLOP, boost=PROXIMITY_WEIGHT), "should"
+
+    def _concepts(self, words, keep) -> dict[object, list]:
+        """Each concept of a run of words (a word, or a name the aliases
+        know) -> the ways to match it: as typed, its aliases, related names,
+        close spellings. A passage scores a concept once, by its best way
+        (see ``_one_of``), so a passage naming one thing three ways does
+        not outrank one that names more of the things asked for."""
+        corrected = [self._corrected(w) for w in words]
+        spans = list(self._alias_spans(words, corrected))
+        in_names = {i for start, size, _ in spans if size > 1 for i in range(start, start + size)}
+        concepts: dict[object, list] = {}
+        keyed: dict[int, object] = {}  # position -> its concept's key
+        for i, word in enumerate(words):
+            if i not in in_names and word in keep:
+                keyed[i] = word
+                if word not in concepts:
+                    concepts[word] = [self._word(*word, expand=False)]
+        names: dict[int, object] = {}  # position in a name -> the name's key
+        for start, size, alts in spans:
+            key = keyed.setdefault(start, (start, size)) if size == 1 else (start, size)
+            names.update((i, key) for i in range(start, start + size) if size > 1)
+            concepts.setdefault(key, []).extend(self._name(words[start:start + size], alts))
+        self._add_related(words, corrected, keyed | names, concepts)
+        self._add_typos(words, keep, keyed | names, concepts)
+        return concepts
+
+    def _add_related(self, words, corrected, keyed, concepts) -> None:
+        if not RELATED_WEIGHT:
+            return
+        for start, size, alts in self._alias_spans(words, corrected, related=True):
+            typed = " ".join(surface for _, surface in words[start:start + size])
+            key = keyed.get(start, (start, size))
+            concepts.setdefault(key, []).append(self._alternatives(typed, alts, RELATED_WEIGHT))
+
+    def _add_typos(self, words, keep, keyed, concepts) -> None:
+        """Close spellings join their word's concept (a word's inside a name:
+        the name's)."""
+        if self.reader is None:
+            return
+        for i, word in enumerate(words):
+            typo = self._typos(*word) if word in keep else None
+            if typo is not None:
+                concepts.setdefault(keyed.get(i, ("typo", word)), []).append(typo)
 
     def _alias_spans(self, words, corrected, related: bool = False):
         """(start, size, alternatives) of each name the aliases know, longest
@@ -283,18 +314,28 @@ class Builder:
         are not searched twice."""
         typed = " ".join(surface for _, surface in words)
         if len(words) == 1:
-            return self._alternatives(typed, alts)
+            return [self._alternatives(typed, alts)]
         q = self.q
         stems = [s for s, _ in words]
         self.highlight.update(stems)
         self.searched.append(typed)
         share = 1 / len(stems)
-        parts = [q.Phrase("text", stems, boost=share),
-                 q.Or([q.Term("text", s) for s in dict.fromkeys(stems)], boost=share)]
+        apart = [self._apart(s, surface, alts.keys() | {tuple(stems)}) for s, surface in dict.fromkeys(words)]
+        parts = [q.Phrase("text", stems, boost=share), q.Or(apart, boost=share)]
         others = {t: text for t, text in alts.items() if not _inside(t, stems)}
-        if others:
+        if others:  # summed with the typed name: measured better than best-of
             parts.append(self._alternatives(typed, others))
-        return q.Or(parts)
+        return [q.Or(parts)]
+
+    def _apart(self, stem_: str, surface: str, whole: set):
+        """One word of a name, alone: as typed, or by its own aliases
+        ("missile" in "ballistic missile" also finds "rudal"), less those
+        that name the whole (``whole``: "Amerika" -> "AS")."""
+        term = self.q.Term("text", stem_)
+        if self.aliases is None:
+            return term
+        alts = {t: text for t, text in self.aliases.expand((stem_,), 0)[1].items() if t not in whole}
+        return _one_of(self.q, [term, self._alternatives(surface, alts)]) if alts else term
 
     def _alternatives(self, typed: str, alts: dict, weight: float | None = None):
         q = self.q
@@ -304,7 +345,9 @@ class Builder:
             self.highlight.update(terms)
             self.expansions.setdefault(typed, {})[text] = None
             parts.append(q.Phrase("text", list(terms)) if len(terms) > 1 else q.Term("text", terms[0]))
-        return q.Or(parts, boost=weight) if len(parts) > 1 else _boosted(parts[0], weight)
+        if len(parts) == 1:
+            return _boosted(parts[0], weight)
+        return _boosted(_one_of(q, parts), weight)
 
     # single words and phrases
 
@@ -341,11 +384,12 @@ class Builder:
 
     # typos
 
-    def _spellings(self, surface: str, df: int) -> list[str]:
-        """Close spellings, looked up once per word and query."""
-        if (surface, df) not in self._spelled:
-            self._spelled[surface, df] = _close_spellings(self.reader, surface, df)
-        return self._spelled[surface, df]
+    def _spellings(self, surface: str, df: int, known: bool = False) -> list[str]:
+        """Close spellings, looked up once per word and query; ``known``:
+        the index has the word or its root (fewer edits allowed)."""
+        if (surface, df, known) not in self._spelled:
+            self._spelled[surface, df, known] = _close_spellings(self.reader, surface, df, known)
+        return self._spelled[surface, df, known]
 
     def _corrected(self, word: tuple[str, str]) -> tuple[str, str]:
         """The word, or its best close spelling if the index lacks it (for alias matching)."""
@@ -366,19 +410,29 @@ class Builder:
         df = self.reader.doc_frequency("raw", surface)
         if df > RARE_DF or (df == 0 and self.aliases and self.aliases.expand((stem_,), 0)[0]):
             return None  # common, or an absent word its aliases already cover
-        found = self._spellings(surface, df)
+        known = df or self.reader.doc_frequency("text", stem_)
+        found = self._spellings(surface, df, bool(known))
         if not found:
             return None
-        if df == 0 and self.reader.doc_frequency("text", stem_) == 0:
+        asked = not known and _misspelt(surface, found[0])
+        if asked:
             self.suggestions[f"{surface} → {found[0]}"] = None
-        else:
-            for cand in found:
-                self.expansions.setdefault(surface, {})[cand] = None
+        for cand in found[asked:]:  # the other spellings searched are shown too
+            self.expansions.setdefault(surface, {})[cand] = None
         for cand in found:
             self.highlight.add(stem(cand))
         terms = [self.q.Term("raw", c) for c in found]
-        weight = TYPO_WEIGHT if df == 0 else RARE_TYPO_WEIGHT
+        weight = RARE_TYPO_WEIGHT if known else TYPO_WEIGHT
         return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
+
+
+def _one_of(q, parts: list):
+    """Ways to match one concept: the best scores, the others add a share."""
+    if len(parts) == 1:
+        return parts[0]
+    from nkcorpus.dismax import BestOf
+
+    return BestOf(parts, tiebreak=TIEBREAK)
 
 
 def _inside(terms: tuple[str, ...], stems: list[str]) -> bool:
@@ -392,27 +446,48 @@ def _boosted(query, boost: float):
     return query
 
 
-def max_edits(word: str, df: int) -> int:
+def max_edits(word: str, known: int) -> int:
     """Edits allowed for a word's close spellings: one (two for a long word
     the index lacks); none for a short word the index has."""
-    if df:
+    if known:
         return 1 if len(word) >= 6 else 0
     return 1 if len(word) <= 7 else 2
 
 
-def _close_spellings(reader, word: str, df: int) -> list[str]:
+def _other_word(word: str, cand: str) -> bool:
+    """True when ``cand`` is another word rather than a misspelling of
+    ``word`` or ``word`` of it: both have known roots, different ones, and
+    neither root is far more common than the other (``peran`` / ``perang``,
+    but not ``sangsi`` / ``sanksi``)."""
+    if not OTHER_WORD_RATIO:
+        return False
+    a, b = root_rank(word), root_rank(cand)
+    if a is None or b is None or stem(word) == stem(cand):
+        return False
+    return max(a, b) < OTHER_WORD_RATIO * (min(a, b) + 1)
+
+
+def _misspelt(word: str, cand: str) -> bool:
+    """Whether to ask "did you mean ``cand``": unless ``word`` is a known
+    word and ``cand`` is not a far more common one (``negosiasi`` is right
+    even where the corpus spells it ``negoisasi``)."""
+    a, b = root_rank(word), root_rank(cand)
+    return a is None or (b is not None and a >= OTHER_WORD_RATIO * (b + 1))
+
+
+def _close_spellings(reader, word: str, df: int, known: bool = False) -> list[str]:
     """Indexed words within ``max_edits``, more frequent than ``word``,
     nearest and most frequent first (Damerau-Levenshtein: a swap is one edit)."""
     from whoosh.support.levenshtein import damerau_levenshtein
 
-    maxdist = max_edits(word, df)
+    maxdist = max_edits(word, df or known)
     if not maxdist:
         return []
     scored = []
     # Whoosh's automaton counts a swap as two edits: for one edit ask for
     # two, then keep what is within ``maxdist`` counting a swap as one.
     for cand in reader.terms_within("raw", word, maxdist + (maxdist == 1), prefix=1):
-        if cand == word or not cand.isalpha():
+        if cand == word or not cand.isalpha() or _other_word(word, cand):
             continue
         dist = damerau_levenshtein(word, cand)
         cdf = reader.doc_frequency("raw", cand) if dist <= maxdist else 0
