@@ -9,7 +9,11 @@ known root, then the most frequent) names a root ``c`` that at least
 ``MIN_PATTERNS`` distinct affix patterns of attested words lead to
 (``kembang``: ber-, peN-an, per-an, meN-kan, di-kan ...). One-off readings
 (``selatan`` = ``selat`` + -an, ``berita`` = ber- + ``ita``) do not count, so
-such words stay roots. Stop words always stay roots, and a few particles are
+such words stay roots. A word read as a base plus a particle or possessive
+stays a root when the base is rare beside it (``langkah`` is not lang-kah) or
+when the word itself takes a derivational suffix (``masalah``: permasalahan,
+so not masa-lah); a word after ber- does not end in the suffix -i
+(``bersantai``: ``santai`` is not santa-i). Stop words always stay roots, and a few particles are
 never roots (``bersih`` is not ``ber-`` + ``sih``). Three rounds let readings
 settle on the roots that remain. Roots attested by too few words are added
 when enough patterns imply them (``runding``).
@@ -39,6 +43,7 @@ ATTESTED_SHARE = 0.05  # a root seen alone this often (vs the word) needs one st
 COMMON_SHARE = 0.2  # ... seen alone this often needs any one pattern (bersifat)
 FAMILY_SHARE = 0.05  # the root's other forms, together, at least this often (vs the word)
 IMPLIED_PATTERNS = 3  # unattested root implied by this many patterns
+CLITIC_BASE_SHARE = 0.05  # a clitic reading's base seen at least this often (vs the word)
 NOT_ROOTS = frozenset(
     "nah sih kan lah pun dong kok toh wah si se ya nya tah kah per para lu gue deh kek".split()
 )
@@ -98,9 +103,55 @@ def _nasal_or_di(pattern: str) -> bool:
     return pattern.startswith(("meN", "peN", "di"))
 
 
+def affixed_hosts(vocab: Counter) -> set[str]:
+    """Words that take a derivational suffix in common attested words
+    (``masalah``: permasalahan, dipermasalahkan); without a suffix the
+    word's clitic may stand last anyway (``pemiliknya``)."""
+    hosts = set()
+    for word, n in vocab.items():
+        if n >= PATTERN_COUNT:
+            hosts.update(root for root, pattern, _ in parses(word)
+                         if root != word and root in vocab and "-" in pattern)
+    return hosts
+
+
+def _clitic_form(word: str, base: str, vocab: Counter, hosts: set[str]) -> bool:
+    """Whether ``word`` is ``base`` with a particle or possessive: not when
+    the base is rare beside it (``langkah`` is not lang-kah, ``sekolah`` not
+    seko-lah), nor when the word takes a derivational suffix, as a clitic
+    closes a word (``masalah``: permasalahan, so not masa-lah), unless a
+    prefix reading explains those forms (``mempunyai`` is meN-punya-i)."""
+    if word in hosts and not _prefixed(word, vocab):
+        return False
+    return vocab[base] >= CLITIC_BASE_SHARE * vocab[word]
+
+
+def _prefixed(word: str, vocab: Counter) -> bool:
+    """Whether a nasal or di- prefix reading of ``word`` finds an attested root."""
+    return any(root in vocab and _nasal_or_di(pattern) for root, pattern, _ in parses(word))
+
+
+def unsplit_suffixes(vocab: Counter) -> dict[str, set[str]]:
+    """Word -> suffixes its last letters are not, because a common attested
+    word puts ber- before it, and ber- never takes -i (``bersantai``: so
+    ``santai`` is not santa-i; ``berekspresi``, ``berempati`` likewise).
+    Only -i: other such pairs (di-/meN- with -an) meet -kan, whose last
+    letters are -an too (``dikenakan``)."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for word, n in vocab.items():
+        if n < PATTERN_COUNT:
+            continue
+        for root, pattern, _ in parses(word):
+            if pattern == "ber+" and root.endswith("i") and root in vocab:
+                out[root].add("-i")
+    return out
+
+
 def derive_roots(vocab: Counter, protected: set[str]) -> set[str]:
     candidates = set(vocab) - NOT_ROOTS
     roots = set(candidates)
+    hosts = affixed_hosts(vocab)
+    unsplit = unsplit_suffixes(vocab)
     for _ in range(ROUNDS):
         support: dict[str, set[str]] = defaultdict(set)
         parent: dict[str, str] = {}
@@ -109,8 +160,9 @@ def derive_roots(vocab: Counter, protected: set[str]) -> set[str]:
         for word in vocab:
             reading = best_reading(word, roots, vocab)
             if reading and not reading[1]:
-                clitic_forms.add(word)  # negaranya, itulah: a form of its base
-            elif reading:
+                if _clitic_form(word, reading[0], vocab, hosts):
+                    clitic_forms.add(word)  # negaranya, itulah: a form of its base
+            elif reading and reading[1] not in unsplit.get(word, ()):
                 parent[word] = reading[0]
                 mass[reading[0]] += vocab[word]
                 if vocab[word] >= PATTERN_COUNT:

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "5"  # 5: invalid confixes (peN-...-kan, meN-...-an) no longer parsed
+ANALYZER_VERSION = "6"  # 6: root list rebuilt (masalah, langkah, santai are roots)
 
 # The index appends a passage's context (the title and heading it stands
 # under) to its text after this mark (a control character that repaired text
