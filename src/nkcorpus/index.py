@@ -560,6 +560,10 @@ def _writer(ix, full: bool, nbytes: int = 0):
         procs = usable_procs()
         if procs > 1:
             return parallel_writer(ix, procs, WRITER_LIMITMB // procs, compound=False)
+    if full:
+        from nkcorpus.pool import BuildWriter
+
+        return BuildWriter(ix, limitmb=WRITER_LIMITMB, compound=False)
     return ix.writer(limitmb=WRITER_LIMITMB, compound=False)
 
 

@@ -72,10 +72,16 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
     (``kwargs``: more ``SegmentWriter`` settings)."""
     from whoosh.multiproc import MpWriter, SubWriterTask
 
+    from nkcorpus.pool import BuildWriter
+
     class Worker(SubWriterTask):
         def run(self) -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
-            super().run()
+            ix = self.storage.open_index(self.indexname)
+            self.writer = BuildWriter(ix, _lk=False, **self.kwargs)
+            while (job := self.jobqueue.get()) is not None:
+                self._process_file(*job)
+            self.resultqueue.put((None, None, self.writer.finish_segments()), timeout=5)
 
     class Writer(MpWriter):
         def __init__(self, *args, **kwargs) -> None:
@@ -89,9 +95,18 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
             task.start()
             return task
 
-        def _commit_toc(self, segments) -> None:
-            _check(self.tasks)  # all joined by now: a missing segment fails here
-            super()._commit_toc(segments)
+        def _commit(self, mergetype, optimize, merge) -> None:
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self.jobqueue.put(None)
+            for task in self.tasks:
+                task.join()
+            _check(self.tasks)  # a worker that died fails here
+            results = [self.resultqueue.get(timeout=5) for _ in self.tasks]
+            self._close_segment()  # this process wrote no documents itself
+            self._commit_toc([s for _, _, segments in results for s in segments])
+            self._finish()
 
         def cancel(self) -> None:
             for task in self.tasks:
