@@ -8,9 +8,12 @@ that is needed: documents arrive in ascending order, so each term's postings
 are appended to its own list already sorted, and commit sorts only the
 distinct terms. ``BuildWriter`` does that, keeps the field lengths in
 memory, analyzes text through the tokenizer's ``terms`` (no Token objects)
-and hands whole posting lists to Whoosh's own block encoder. The files it
-writes are Whoosh's format, byte for byte what ``SegmentWriter`` writes for
-the same documents (``tests/test_pool.py``).
+and writes whole posting lists in Whoosh's block format. The index is a
+plain Whoosh index with the same terms, postings, statistics, lengths and
+stored fields as ``SegmentWriter`` writes for the same documents
+(``tests/test_pool.py``); its postings file is some 10% smaller, as values
+shared between postings are pickled once per block and blocks under
+``_COMPRESS_MIN`` bytes are stored uncompressed.
 
 Memory stays bounded: when the pool's estimated size passes ``limitmb``
 the segment is written out and a new one begun, so a large build may end
@@ -19,10 +22,15 @@ with several segments.
 
 from __future__ import annotations
 
+import operator
+import zlib
+from array import array
 from collections import Counter
+from pickle import dumps
 
 from whoosh import formats
-from whoosh.system import pack_uint
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.system import pack_int, pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -30,6 +38,9 @@ from whoosh.writing import SegmentWriter
 # that is mostly shared) and per distinct term (dict entry, key, list).
 _POSTING_BYTES = 48
 _TERM_BYTES = 240
+# Blocks of postings smaller than this are stored uncompressed: zlib's cost
+# per call is most of what it costs, and small blocks shrink little.
+_COMPRESS_MIN = 128
 
 
 class BuildWriter(SegmentWriter):
@@ -145,13 +156,14 @@ class BuildWriter(SegmentWriter):
         fw = self.fieldwriter
         for name in sorted(self._postings):
             table = self._postings[name]
-            lengths = self._lengths.get(name, {}).get
-            fw.start_field(name, self.schema[name])
+            field = self.schema[name]
+            fw.start_field(name, field)
+            terms = _TermWriter(fw, field.format, self._lengths.get(name, {}).get,
+                                getattr(self.codec, "_compression", 3))
             for term in sorted(table):
                 flat = table.pop(term)
-                fw.start_term(term.encode("utf-8") if isinstance(term, str) else term)
-                _write_term(fw._postwriter, flat[0::3], flat[1::3], flat[2::3], lengths)
-                fw.finish_term()
+                terms.write(term.encode("utf-8") if isinstance(term, str) else term,
+                            flat[0::3], flat[1::3], flat[2::3])
             fw.finish_field()
 
     def finish_segments(self) -> list:
@@ -169,96 +181,169 @@ class BuildWriter(SegmentWriter):
         self._finish()
 
 
-def _write_term(pw, ids: list, weights: list, values: list, lengths) -> None:
-    """Feed one term's postings to Whoosh's postings writer ``pw`` a block at
-    a time, with the statistics its ``add_posting`` would have gathered."""
-    from array import array
+class _TermWriter:
+    """Writes posting lists the way Whoosh's ``W3PostingsWriter`` does
+    (blocks of ``blocklimit`` postings: a pickled info tuple, then the
+    pickled ids, weights and values, zlib-compressed) and adds each term to
+    the field writer's term table. One thing differs, within the format: a
+    block of less than ``_COMPRESS_MIN`` bytes is stored uncompressed (its
+    info says so, as Whoosh's reader expects)."""
 
-    limit = pw._blocklimit
-    lens = list(map(lengths, ids))
-    for start in range(0, len(ids), limit):
-        if start:
-            pw._write_block()
-        end = start + limit
-        pw._ids = array("I", ids[start:end])
-        pw._weights = array("f", weights[start:end])
-        pw._values = [v for v in values[start:end] if v]
-        pw._maxweight = max(0, *weights[start:end])
-        known = [n for n in lens[start:end] if n]
-        pw._minlength = min(known) if known else None
-        pw._maxlength = max(known) if known else 0
+    def __init__(self, fw, fmt, lengths, compression: int) -> None:
+        self.fw, self.lengths, self.compression = fw, lengths, compression
+        self.limit = fw._codec._blocklimit
+        self.fixed = fmt.fixed_value_size()
+        self.postfile = fw._postfile
+        self.prefix = pack_ushort(fw._fieldid)
+
+    def write(self, btext: bytes, ids: list, weights: list, values: list) -> None:
+        info = W3TermInfo()
+        postfile, limit = self.postfile, self.limit
+        start = postfile.tell()
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+        lens = list(map(self.lengths, ids))
+        for first in range(0, len(ids), limit):
+            last = first + limit >= len(ids)
+            self._block(info, ids[first:first + limit], weights[first:first + limit],
+                        values[first:first + limit], lens[first:first + limit], last)
+        info.set_extent(start, postfile.tell() - start)
+        self.fw._tindex.add(self.prefix + btext, info.to_bytes())
+
+    def _block(self, info, ids: list, weights: list, values: list, lens: list, last: bool) -> None:
+        floats = array("f", weights)
+        known = [n for n in lens if n]
+        minlength = min(known) if known else None
+        maxlength = max(known) if known else 0
+        maxweight = max(0, *weights)
+        _add_block(info, ids, floats, minlength, maxlength, maxweight)
+        deltas = tuple(map(operator.sub, ids, [0, *ids[:-1]]))
+        data = dumps((deltas, _mini_weights(floats), self._mini_values(values)), 2)
+        comp = self.compression if len(data) >= _COMPRESS_MIN else 0
+        if comp:
+            data = zlib.compress(data, comp)
+        head = dumps((len(ids), ids[-1], maxweight, comp,
+                      length_to_byte(minlength), length_to_byte(maxlength)), 2)
+        size = len(head) + len(data)
+        self.postfile.write(pack_int(-size if last else size) + head + data)
+
+    def _mini_values(self, values: list):
+        if self.fixed is None or self.fixed < 0:
+            return tuple(values)
+        if self.fixed == 0:
+            return None
+        return b"".join(values)
+
+
+def _add_block(info, ids: list, floats: array, minlength, maxlength, maxweight) -> None:
+    """``W3TermInfo.add_block`` for one block's figures."""
+    info._weight += sum(floats)
+    info._df += len(ids)
+    if info._minlength is None:
+        info._minlength = minlength
+    elif minlength is not None:
+        info._minlength = min(info._minlength, minlength)
+    info._maxlength = max(info._maxlength, maxlength)
+    info._maxweight = max(info._maxweight, maxweight)
+    if info._minid is None:
+        info._minid = ids[0]
+    info._maxid = ids[-1]
+
+
+def _mini_weights(floats: array):
+    """Whoosh's block weights: None if all 1.0, one value if all alike."""
+    first = floats[0]
+    if first == 1.0 and floats.count(1.0) == len(floats):
+        return None
+    if floats.count(first) == len(floats):
+        return first
+    return tuple(floats)
 
 
 def _positions(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> int:
-    """Pool a ``Positions`` field: per term its positions and summed boosts."""
+    """Pool a ``Positions`` field: per term its positions and summed boosts
+    (added up in token order, as Whoosh does)."""
     poses: dict[str, list[int]] = {}
-    weights: dict[str, float] = {}
+    extra: dict[str, float] = {}  # boosts of the parts after the first
     length = 0
-    for terms, first, part_boost in parts:
+    for n, (terms, first, part_boost) in enumerate(parts):
         length += len(terms)
         for pos, term in enumerate(terms, first):
             known = poses.get(term)
             if known is None:
                 poses[term] = [pos]
-                weights[term] = 0.0 + part_boost
             else:
                 known.append(pos)
-                weights[term] += part_boost
+            if n:
+                extra[term] = extra.get(term, 0.0) + part_boost
     fb = fmt.field_boost
-    encode = fmt.encode
+    plain = parts[0][2] == 1.0 and fb == boost == 1.0
+    docnum, encode, added = writer.docnum, fmt.encode, 0
     for term, plist in poses.items():
-        value = _single(fmt, plist[0]) if len(plist) == 1 else encode(plist)
-        writer._pool(table, term, weights[term] * fb * boost, value)
+        n = len(plist)
+        if plain and n < _SHARED and term not in extra:
+            weight = _FLOATS[n]
+        else:
+            weight = _sum_boosts(plist, parts) * fb * boost
+        if n == 1 and plist[0] < _SHARED:
+            value = _SINGLES[plist[0]]
+        else:
+            value = encode(plist)
+        entry = table.get(term)
+        if entry is None:
+            table[term] = [docnum, weight, value]
+            added += 1
+        else:
+            entry += (docnum, weight, value)
+    writer._count += len(poses)
+    writer._terms += added
     return length
+
+
+def _sum_boosts(plist: list[int], parts) -> float:
+    """A term's tokens' boosts added up in order."""
+    weight = 0.0
+    for pos in plist:
+        weight += next(b for _, first, b in reversed(parts) if pos >= first)
+    return weight
 
 
 def _frequency(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> int:
     """Pool a ``Frequency`` field: per term its count and summed boosts."""
     fb = fmt.field_boost
-    length = 0
-    if len(parts) == 1 and parts[0][2] == 1.0:
-        counts = Counter(parts[0][0])
-        for term, freq in counts.items():
-            length += freq
-            writer._pool(table, term, _float(freq) * fb * boost, _uint(freq))
-        return length
+    counts: Counter = Counter()
     weights: dict[str, float] = {}
-    counts = Counter()
     for terms, _, part_boost in parts:
-        for term in terms:
-            counts[term] += 1
-            weights[term] = weights.get(term, 0.0) + part_boost
+        if len(parts) == 1 and part_boost == 1.0:
+            counts = Counter(terms)
+        else:
+            for term in terms:
+                counts[term] += 1
+                weights[term] = weights.get(term, 0.0) + part_boost
+    docnum, added = writer.docnum, 0
     for term, freq in counts.items():
-        length += freq
-        writer._pool(table, term, weights[term] * fb * boost, _uint(freq))
-    return length
+        if weights:
+            weight = weights[term] * fb * boost
+        elif freq < _SHARED and fb == boost == 1.0:
+            weight = _FLOATS[freq]
+        else:
+            weight = float(freq) * fb * boost
+        value = _UINTS[freq] if freq < _SHARED else pack_uint(freq)
+        entry = table.get(term)
+        if entry is None:
+            table[term] = [docnum, weight, value]
+            added += 1
+        else:
+            entry += (docnum, weight, value)
+    writer._count += len(counts)
+    writer._terms += added
+    return counts.total()
 
 
 _FAST = {formats.Positions: _positions, formats.Frequency: _frequency}
 
-# Shared objects for the common values (a term seen once at a position).
-_SINGLES: dict[int, bytes] = {}
-_UINTS: dict[int, bytes] = {}
-_FLOATS: dict[int, float] = {}
-
-
-def _single(fmt, pos: int) -> bytes:
-    value = _SINGLES.get(pos)
-    if value is None:
-        value = _SINGLES[pos] = fmt.encode([pos])
-    return value
-
-
-def _uint(n: int) -> bytes:
-    value = _UINTS.get(n)
-    if value is None:
-        value = _UINTS[n] = pack_uint(n)
-    return value
-
-
-def _float(n: int) -> float:
-    value = _FLOATS.get(n)
-    if value is None:
-        value = _FLOATS[n] = float(n)
-    return value
-
+# Shared objects for the common values (a term seen once at a position, a
+# small count): less memory, and pickle writes a repeated one as a reference.
+_SHARED = 1024
+_SINGLES = [formats.Positions().encode([pos]) for pos in range(_SHARED)]
+_UINTS = [pack_uint(n) for n in range(_SHARED)]
+_FLOATS = [float(n) for n in range(_SHARED)]
