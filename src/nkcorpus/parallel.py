@@ -2,13 +2,14 @@
 
 Whoosh's ``MpWriter`` with ``procs`` > 1 and ``multisegment=True``: this
 process reads and splits the files and hands batches of passages to one
-worker per core; each worker analyzes its batches and writes its own segment.
-The segments are not merged: merging them in this process (Whoosh's default)
-made a 10 MB build slower than one process (70 s against 55 s on 2 busy
-cores; 42 s with separate segments), and merging afterwards (``optimize``)
-costs three quarters of a whole build. Term and phrase queries score exactly
-as on one segment (the statistics BM25F uses are index-wide); Whoosh's
-coordination bonus for several words (``Or(scale=...)``) is per segment.
+worker per core; each worker analyzes its batches with a ``BuildWriter``
+(nkcorpus.pool) and writes its own segments (one, or more when its share of
+the pool fills up). The segments are not merged: merging them in this
+process (Whoosh's default) made a 10 MB build slower than one process, and
+merging afterwards (``optimize``) costs three quarters of a whole build.
+Term and phrase queries score exactly as on one segment (the statistics
+BM25F uses are index-wide); Whoosh's coordination bonus for several words
+(``Or(scale=...)``) is per segment.
 
 On top of Whoosh's writer this adds what a CLI needs: Ctrl-C reaches only
 this process (which stops the workers), ``cancel`` stops the workers, and a
