@@ -11,9 +11,11 @@ tokens this module produces change, and old indexes are rebuilt.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress, count
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -165,6 +167,35 @@ class IndonesianTokenizer(Tokenizer):
                     token.startchar = start_char + char_base + start
                     token.endchar = start_char + char_base + end
                 yield token
+
+    def terms(self, value: str) -> list[tuple[list[str], int, float]]:
+        """The terms ``__call__`` yields for ``value``, without Token objects:
+        ``(terms, first position, boost)`` for the text and for its context;
+        the term ``terms[i]`` is at position ``first position + i``. A fast
+        path for building the index (``nkcorpus.pool``)."""
+        text, mark, context = value.partition(CONTEXT_MARK)
+        parts = [(self._terms_of(text), 0, 1.0)]
+        if mark:
+            parts.append((self._terms_of(context), _CONTEXT_GAP + len(text), CONTEXT_WEIGHT))
+        return parts
+
+    def _terms_of(self, text: str) -> list[str]:
+        """``iter_terms(text)``'s terms: the words are found in one regex pass
+        over the lowercased text (lowercasing keeps every character a word
+        character or not); only joined words go through ``iter_terms``'s part
+        rule."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return [term for term, *_ in iter_terms(text, self.stemmed)]
+        words = WORD.findall(lowered)
+        terms = list(map(stem, words)) if self.stemmed else words
+        joined = list(compress(count(), map(operator.not_, map(str.isalnum, words))))
+        if joined:
+            norm = stem if self.stemmed else _identity
+            written = WORD.findall(text)
+            for i in reversed(joined):
+                terms[i:i + 1] = [term for term, _, _ in _parts(written[i], norm)]
+        return terms
 
 
 def analyzer(stemmed: bool = True) -> IndonesianTokenizer:

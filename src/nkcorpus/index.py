@@ -59,6 +59,9 @@ INDEX_NAME = "MAIN"  # Whoosh's default index name
 REBUILD_SHARE = 0.5
 # Whoosh's in-memory pool; the process's peak memory grows with it.
 WRITER_LIMITMB = 128
+# The pool of a full build (nkcorpus.pool), shared by its worker processes:
+# a worker whose share is full writes a segment and starts another.
+BUILD_LIMITMB = 320
 # Below this much text a full build is quicker than starting worker processes.
 PARALLEL_MIN_BYTES = 4 * 2**20
 
@@ -562,7 +565,11 @@ def _writer(ix, full: bool, nbytes: int = 0):
 
         procs = usable_procs()
         if procs > 1:
-            return parallel_writer(ix, procs, WRITER_LIMITMB // procs, compound=False)
+            return parallel_writer(ix, procs, BUILD_LIMITMB // procs, compound=False)
+    if full:
+        from nkcorpus.pool import BuildWriter
+
+        return BuildWriter(ix, limitmb=BUILD_LIMITMB, compound=False)
     return ix.writer(limitmb=WRITER_LIMITMB, compound=False)
 
 

@@ -2,13 +2,14 @@
 
 Whoosh's ``MpWriter`` with ``procs`` > 1 and ``multisegment=True``: this
 process reads and splits the files and hands batches of passages to one
-worker per core; each worker analyzes its batches and writes its own segment.
-The segments are not merged: merging them in this process (Whoosh's default)
-made a 10 MB build slower than one process (70 s against 55 s on 2 busy
-cores; 42 s with separate segments), and merging afterwards (``optimize``)
-costs three quarters of a whole build. Term and phrase queries score exactly
-as on one segment (the statistics BM25F uses are index-wide); Whoosh's
-coordination bonus for several words (``Or(scale=...)``) is per segment.
+worker per core; each worker analyzes its batches with a ``BuildWriter``
+(nkcorpus.pool) and writes its own segments (one, or more when its share of
+the pool fills up). The segments are not merged: merging them in this
+process (Whoosh's default) made a 10 MB build slower than one process, and
+merging afterwards (``optimize``) costs three quarters of a whole build.
+Term and phrase queries score exactly as on one segment (the statistics
+BM25F uses are index-wide); Whoosh's coordination bonus for several words
+(``Or(scale=...)``) is per segment.
 
 On top of Whoosh's writer this adds what a CLI needs: Ctrl-C reaches only
 this process (which stops the workers), ``cancel`` stops the workers, and a
@@ -72,10 +73,16 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
     (``kwargs``: more ``SegmentWriter`` settings)."""
     from whoosh.multiproc import MpWriter, SubWriterTask
 
+    from nkcorpus.pool import BuildWriter
+
     class Worker(SubWriterTask):
         def run(self) -> None:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
-            super().run()
+            ix = self.storage.open_index(self.indexname)
+            self.writer = BuildWriter(ix, _lk=False, **self.kwargs)
+            while (job := self.jobqueue.get()) is not None:
+                self._process_file(*job)
+            self.resultqueue.put((None, None, self.writer.finish_segments()), timeout=5)
 
     class Writer(MpWriter):
         def __init__(self, *args, **kwargs) -> None:
@@ -89,9 +96,18 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
             task.start()
             return task
 
-        def _commit_toc(self, segments) -> None:
-            _check(self.tasks)  # all joined by now: a missing segment fails here
-            super()._commit_toc(segments)
+        def _commit(self, mergetype, optimize, merge) -> None:
+            if self.docbuffer:
+                self._enqueue()
+            for _ in self.tasks:
+                self.jobqueue.put(None)
+            for task in self.tasks:
+                task.join()
+            _check(self.tasks)  # a worker that died fails here
+            results = [self.resultqueue.get(timeout=5) for _ in self.tasks]
+            self._close_segment()  # this process wrote no documents itself
+            self._commit_toc([s for _, _, segments in results for s in segments])
+            self._finish()
 
         def cancel(self) -> None:
             for task in self.tasks:
