@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from importlib import resources
+from itertools import pairwise
 
 PARTICLES = ("lah", "kah", "pun")
 POSSESSIVES = ("nya", "ku", "mu")
@@ -182,7 +183,7 @@ def parses(word: str, strict: bool = True) -> Iterator[tuple[str, str, int]]:
 
 def _stack_ok(tags: tuple[str, ...], suffix: str) -> bool:
     """Whether each prefix of ``tags`` may stand inside the one before it."""
-    for outer, inner in zip(tags, tags[1:]):
+    for outer, inner in pairwise(tags):
         if outer not in INNER_AFTER.get(inner, ()):
             return False
         if inner in INNER_NEEDS_SUFFIX and not suffix:
