@@ -13,12 +13,16 @@ such words stay roots. A word read as a base plus a particle or possessive
 stays a root when the base is rare beside it (``langkah`` is not lang-kah) or
 when the word itself takes a derivational suffix (``masalah``: permasalahan,
 so not masa-lah); a word after ber- does not end in the suffix -i
-(``bersantai``: ``santai`` is not santa-i). Stop words always stay roots, and a few particles are
+(``bersantai``: ``santai`` is not santa-i). A word that a common word can
+only be read from stays a root (``setuju``: menyetujui, persetujuan, as
+se- stands inside no prefix; ``penting``: terpenting). Stop words always stay roots, and a few particles are
 never roots (``bersih`` is not ``ber-`` + ``sih``). Three rounds let readings
 settle on the roots that remain. Roots attested by too few words are added
 when enough patterns imply them (``runding``).
 
-The output lists roots by descending frequency (the stemmer's tie-break).
+The output lists roots by descending frequency of the root with the words
+the stemmer reads from it (the stemmer's tie-break: ``berikan`` is beri-kan,
+as ``beri`` has memberikan, diberikan; not ber-ikan).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nkcorpus.morph import MIN_ROOT, parses, strong  # noqa: E402
+from nkcorpus.morph import MIN_ROOT, RootStemmer, parses, strong  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]+")
 MIN_COUNT = 2  # attested: seen at least this often
@@ -43,6 +47,7 @@ ATTESTED_SHARE = 0.05  # a root seen alone this often (vs the word) needs one st
 COMMON_SHARE = 0.2  # ... seen alone this often needs any one pattern (bersifat)
 FAMILY_SHARE = 0.05  # the root's other forms, together, at least this often (vs the word)
 IMPLIED_PATTERNS = 3  # unattested root implied by this many patterns
+NEEDED_COUNT = 20  # a word read from one base alone, seen this often, makes it a root
 CLITIC_BASE_SHARE = 0.05  # a clitic reading's base seen at least this often (vs the word)
 NOT_ROOTS = frozenset(
     "nah sih kan lah pun dong kok toh wah si se ya nya tah kah per para lu gue deh kek".split()
@@ -75,15 +80,19 @@ def stop_words() -> set[str]:
 
 def best_reading(word: str, roots: set[str], counts: Counter) -> tuple[str, str] | None:
     """The reading with the fewest affixes, then the most frequent root, among
-    roots other than ``word`` (as the stemmer chooses)."""
+    roots other than ``word``; readings that stack prefixes wrongly only
+    when no other finds a root (as the stemmer chooses)."""
     best = None
-    for root, pattern, affixes in parses(word):
-        if root == word or root not in roots:
-            continue
-        key = (affixes, -counts[root])
-        if best is None or key < best[0]:
-            best = (key, root, pattern)
-    return (best[1], best[2]) if best else None
+    for strict in (True, False):
+        for root, pattern, affixes in parses(word, strict):
+            if root == word or root not in roots:
+                continue
+            key = (affixes, -counts[root])
+            if best is None or key < best[0]:
+                best = (key, root, pattern)
+        if best:
+            return best[1], best[2]
+    return None
 
 
 def implied_roots(vocab: Counter) -> set[str]:
@@ -147,9 +156,28 @@ def unsplit_suffixes(vocab: Counter) -> dict[str, set[str]]:
     return out
 
 
+def needed_bases(vocab: Counter) -> set[str]:
+    """Words that a common attested word can only be read from: every
+    reading of it that finds an attested root finds this word or a longer
+    word holding it (``menyetujui`` and ``persetujuan`` are read from
+    ``setuju`` alone, as se- stands inside no prefix; ``terpenting`` and
+    ``mementingkan`` from ``penting``). Such a word is a root of its own,
+    whatever its own reading (``setuju`` is not se- + ``tuju`` here)."""
+    needed = set()
+    for word, n in vocab.items():
+        if n < NEEDED_COUNT:
+            continue  # not typos (pemberlakukan) nor a glued di (disejumlah)
+        bases = {root for root, _, _ in parses(word) if root != word and root in vocab}
+        shortest = min(bases, key=len, default=None)
+        if shortest and vocab[shortest] >= PATTERN_COUNT and all(shortest in b for b in bases):
+            needed.add(shortest)
+    return needed
+
+
 def derive_roots(vocab: Counter, protected: set[str]) -> set[str]:
     candidates = set(vocab) - NOT_ROOTS
     roots = set(candidates)
+    protected = protected | needed_bases(vocab)
     hosts = affixed_hosts(vocab)
     unsplit = unsplit_suffixes(vocab)
     for _ in range(ROUNDS):
@@ -190,6 +218,21 @@ def _productive(word: str, root: str, support, mass: Counter, vocab: Counter) ->
     return bool(patterns) and share >= COMMON_SHARE
 
 
+def family_counts(roots: set[str], counts: Counter) -> Counter:
+    """Root -> how often it and the words the stemmer reads from it are
+    seen: the stemmer's tie-break between readings with as many affixes.
+    ``beri`` is rare alone but ``memberikan``, ``diberikan``, ``memberi``
+    make it far more common than ``ikan``, so ``berikan`` is beri-kan (not
+    ber-ikan) and ``memberi`` meN-beri (not member-i)."""
+    stemmer = RootStemmer({r: -counts[r] for r in roots})
+    family: Counter = Counter()
+    for word, n in counts.items():
+        root = stemmer(word) if len(word) >= MIN_ROOT else None
+        if root is not None:
+            family[root] += n
+    return family
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpora", type=Path, default=ROOT.parent / "shared" / "corpora")
@@ -200,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = count_words(args.corpora)
     vocab = Counter({w: n for w, n in counts.items() if n >= MIN_COUNT and len(w) >= MIN_ROOT})
     roots = derive_roots(vocab, stop_words())
-    ordered = sorted(roots, key=lambda w: (-counts[w], w))
+    family = family_counts(roots, counts)
+    ordered = sorted(roots, key=lambda w: (-family[w], -counts[w], w))
     args.out.write_text(HEADER + "\n".join(ordered) + "\n", encoding="utf-8")
     print(f"{len(vocab)} attested words -> {len(roots)} roots in {args.out}")
     return 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
-from build_roots import derive_roots  # noqa: E402
+from build_roots import derive_roots, family_counts  # noqa: E402
 
 from nkcorpus.analysis import stem  # noqa: E402
 
@@ -38,3 +38,16 @@ def test_bundled_list_keeps_these_words_apart():
     assert stem("masalah") != stem("masa") and stem("permasalahan") == stem("masalah")
     assert stem("langkah") == stem("melangkah") != stem("lang")
     assert stem("bersantai") == stem("santai")
+
+
+def test_word_some_common_word_is_read_from_alone_is_a_root():
+    vocab = Counter({"tuju": 3, "tujuan": 400, "menuju": 500, "ditujukan": 200, "setuju": 800,
+                     "menyetujui": 300, "persetujuan": 250})
+    roots = derive_roots(vocab, set())
+    assert {"setuju", "tuju"} <= roots and "menuju" not in roots
+
+
+def test_roots_are_ranked_with_the_words_read_from_them():
+    counts = Counter({"ikan": 900, "beri": 300, "memberikan": 6000, "diberikan": 1700})
+    family = family_counts({"ikan", "beri"}, counts)
+    assert family["beri"] == 8000 > family["ikan"] == 900

@@ -60,3 +60,27 @@ def test_kan_after_a_root_ending_in_k_written_with_one_k():
     stemmer = RootStemmer(load_roots("naik\nmasuk\n"))
     assert stemmer("menaikan") == "naik" and stemmer("dimasukan") == "masuk"
     assert stemmer("menaikkan") == "naik"
+
+
+def test_ber_inside_another_prefix_needs_a_suffix():
+    stemmer = RootStemmer(load_roots("ikan\nberi\nhenti\n"))
+    assert stemmer("memberikan") == "beri" and stemmer("diberikan") == "beri"  # not meN-ber-ikan
+    assert stemmer("memberhentikan") == "henti"  # meN-ber-henti-kan
+
+
+def test_meN_and_se_stand_inside_no_prefix():
+    assert "tuju" not in roots_of("menyetujui") and "setuju" in roots_of("menyetujui")
+    assert "ting" not in roots_of("mementingkan") and "ting" not in roots_of("terpenting")
+    assert "ting" in roots_of("kepentingan")  # ke-peN-...-an is a confix
+
+
+def test_a_wrongly_stacked_reading_is_the_last_resort():
+    assert RootStemmer(load_roots("bicara\n"))("pemebicara") == "bicara"  # a typo of pembicara
+
+
+def test_bundled_list_reads_common_words_right():
+    assert stem("memberikan") == stem("diberikan") == stem("berikan") == stem("memberi") == "beri"
+    assert stem("penting") == stem("kepentingan") == stem("terpenting") == "penting"
+    assert stem("setuju") == stem("persetujuan") == stem("menyetujui") == "setuju" != stem("tujuan")
+    assert stem("memberhentikan") == "henti" and stem("memberlakukan") == "laku"
+    assert stem("keberhasilan") == "hasil" and stem("menjadi") == "jadi"

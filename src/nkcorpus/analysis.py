@@ -19,7 +19,7 @@ from itertools import compress, count
 
 from whoosh.analysis import Token, Tokenizer
 
-ANALYZER_VERSION = "6"  # 6: root list rebuilt (masalah, langkah, santai are roots)
+ANALYZER_VERSION = "7"  # 7: prefix stacking rules, roots ranked by family (memberikan: beri)
 
 # The index appends a passage's context (the title and heading it stands
 # under) to its text after this mark (a control character that repaired text

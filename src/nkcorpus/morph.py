@@ -4,8 +4,9 @@ Confix stripping in the manner of Nazief-Adriani / Enhanced Confix Stripping:
 ``parses`` enumerates every way a word can be read as prefixes + root +
 suffixes (with the nasal recodings of ``meN-``/``peN-``: ``menguasai`` ->
 ``kuasa``, ``memasok`` -> ``pasok``, ``menyatakan`` -> ``nyata``/``sata``),
-and ``RootStemmer`` keeps the reading whose root is a known root word: the
-longest such root, then the most frequent one. Words with no such reading
+stacking prefixes only as Indonesian does (``INNER_AFTER``), and
+``RootStemmer`` keeps the reading whose root is a known root word: the
+fewest affixes, then the root listed first (the most frequent). Words with no such reading
 are left to Snowball (the caller's fast path).
 
 The root list (``data/roots.txt``) is derived from CC BY news corpora by
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from importlib import resources
+from itertools import pairwise
 
 PARTICLES = ("lah", "kah", "pun")
 POSSESSIVES = ("nya", "ku", "mu")
@@ -35,6 +37,23 @@ MERGED_KAN = "-(k)kan"
 MIN_ROOT = 4  # shorter "roots" are mostly abbreviations (tek, mak, ber)
 MIN_MONOSYLLABLE = 3  # ... but menge-/penge- take one-syllable roots: mengebom
 MAX_PREFIXES = 3
+# Which prefix may stand inside which (outer prefixes listed per inner one):
+# memperkuat, diberlakukan, keberhasilan, kepemimpinan, keterbukaan,
+# mengetahui, berkelanjutan, mempekerjakan. meN-, di- and se- never stand
+# inside another prefix: ``mementingkan`` is meN-penting-kan, not
+# meN-meN-ting-kan, and ``disetujui`` di-setuju-i (se- words are lexicalized).
+INNER_AFTER = {
+    "per": frozenset({"meN", "di", "ter", "peN", "ke", "ber"}),
+    "ber": frozenset({"meN", "di", "peN", "ke", "per"}),
+    "ke": frozenset({"meN", "di", "ter", "peN", "ber", "se"}),
+    "peN": frozenset({"ke", "ber", "se"}),
+    "ter": frozenset({"ke"}),
+    "pe": frozenset({"meN", "di"}),
+}
+# ... and these only inside a confix, with a suffix: memberikan is
+# meN-beri-kan (memberhentikan is meN-ber-henti-kan), terpenting is
+# ter-penting (kepentingan may be ke-peN-ting-an).
+INNER_NEEDS_SUFFIX = frozenset({"ber", "peN", "ter"})
 
 
 def _vowel(s: str, i: int) -> bool:
@@ -146,17 +165,30 @@ def _prefix_chains(word: str, depth: int = 0) -> Iterator[tuple[str, tuple[str, 
             yield root, (tag, *tags)
 
 
-def parses(word: str) -> Iterator[tuple[str, str, int]]:
+def parses(word: str, strict: bool = True) -> Iterator[tuple[str, str, int]]:
     """(root, pattern, affixes) for every reading of ``word``; clitics are not
     in the pattern nor counted, so ``pengembangannya`` gives
-    ``("kembang", "peN+-an", 2)``."""
+    ``("kembang", "peN+-an", 2)``. ``strict=False`` also gives readings that
+    stack prefixes in an order Indonesian does not use (see ``INNER_AFTER``)."""
     for base in _inflections(word):
         for stem_, suffix in _derivations(base):
             for root, tags in _prefix_chains(stem_):
                 if tags and (tags[0], suffix) in NO_CONFIX:
                     continue
+                if strict and not _stack_ok(tags, suffix):
+                    continue
                 pattern = "+".join((*tags, suffix)) if tags or suffix else ""
                 yield root, pattern, len(tags) + bool(suffix) + (suffix == MERGED_KAN)
+
+
+def _stack_ok(tags: tuple[str, ...], suffix: str) -> bool:
+    """Whether each prefix of ``tags`` may stand inside the one before it."""
+    for outer, inner in pairwise(tags):
+        if outer not in INNER_AFTER.get(inner, ()):
+            return False
+        if inner in INNER_NEEDS_SUFFIX and not suffix:
+            return False
+    return True
 
 
 def strong(pattern: str) -> bool:
@@ -168,7 +200,8 @@ def strong(pattern: str) -> bool:
 
 class RootStemmer:
     """Picks, among a word's readings, the one whose root is a known root:
-    the fewest affixes removed, then the most frequent root.
+    the fewest affixes removed, then the most frequent root; readings that
+    stack prefixes wrongly only when no other finds a known root.
 
     ``roots`` maps root -> rank (0 = most frequent). A word that is itself a
     root is returned unchanged; ``None`` means no reading has a known root.
@@ -180,9 +213,14 @@ class RootStemmer:
     def __call__(self, word: str) -> str | None:
         if word in self.roots:
             return word
+        found = self._best(word, strict=True)
+        # a misspelt or unusual form (pemebicara) may still name its root
+        return found if found is not None else self._best(word, strict=False)
+
+    def _best(self, word: str, strict: bool) -> str | None:
         best: tuple[int, int] | None = None
         found = None
-        for root, _, affixes in parses(word):
+        for root, _, affixes in parses(word, strict):
             rank = self.roots.get(root)
             if rank is None:
                 continue
