@@ -62,6 +62,29 @@ def in_split(qid: str, split: str) -> bool:
     return (number % 2 == 1) == (split == "dev")
 
 
+def categories(path: Path = QUERIES) -> dict[str, str]:
+    """qid -> category, from the ``# qNN [category] ...`` comment lines."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        head = line[2:].split(" ", 2) if line.startswith("# q") else []
+        if len(head) >= 2 and head[1].startswith("[") and head[1].endswith("]"):
+            found[head[0]] = head[1][1:-1]
+    return found
+
+
+def by_category(results: dict[str, dict], cats: dict[str, str]) -> str:
+    """Mean nDCG@10 per query category, a column per system."""
+    names = list(results)
+    lines = ["| category | queries | " + " | ".join(names) + " |",
+             "| --- | ---: |" + " ---: |" * len(names)]
+    for cat in dict.fromkeys(cats.values()):
+        qids = [q for q in next(iter(results.values())) if cats.get(q) == cat]
+        if qids:
+            means = [sum(results[n][q]["nDCG@10"] for q in qids) / len(qids) for n in names]
+            lines.append(f"| {cat} | {len(qids)} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+    return "\n".join(lines)
+
+
 def load_queries(path: Path = QUERIES) -> list[Judged]:
     queries: dict[str, tuple[str, dict]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -219,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--queries", type=Path, default=QUERIES)
     ap.add_argument("--per-query", action="store_true", help="also print nDCG@10 per query")
     ap.add_argument("--exact", action="store_true", help="run nkcorpus with --exact")
+    ap.add_argument("--by-category", action="store_true",
+                    help="also print nDCG@10 per query category (plain, morph, alias, ...)")
     ap.add_argument("--split", choices=SPLITS, default=None,
                     help="only the dev (odd) or test (even) queries; default: a row for each")
     args = ap.parse_args(argv)
@@ -227,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(queries)} judged queries over {SEEDS.name}/, "
           f"{sum(len(j.grades) for j in queries)} judged passages\n")
     print(table(results, (args.split,) if args.split else SPLITS))
+    if args.by_category:
+        print("\nnDCG@10 by query category\n\n" + by_category(results, categories(args.queries)))
     if args.per_query:
         names = list(results)
         print("\nqid\t" + "\t".join(names) + "\tquery")
