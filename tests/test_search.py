@@ -80,6 +80,16 @@ def test_typo_gives_a_suggestion_and_still_finds(index_base):
     assert run("reaktor nukilr", index_base, exact=True).suggestions == ()
 
 
+@pytest.mark.parametrize("typed", ["pmebicaraam", "pemibcaraam", "pembicaraam"])
+def test_a_swap_of_neighbours_is_one_edit(tmp_path, index_base, typed):
+    """A long word the index lacks may be two edits off: a swap (me/em, ib/bi)
+    and a wrong letter is two, not three."""
+    (tmp_path / "a.txt").write_text("Pembicaraan damai dimulai lagi.\n", encoding="utf-8")
+    result = search(SearchSettings(query=typed, corpus=Corpus.from_arg(str(tmp_path)),
+                                   index_base=index_base))
+    assert result.suggestions == (f"{typed} → pembicaraan",) and result.hits
+
+
 def test_author_typo_is_found_from_the_right_spelling(index_base):
     result = run("negosiasi", index_base)
     words = {h.text[m.start:m.end].lower() for h in result.hits for m in h.matches}

@@ -477,24 +477,32 @@ def _misspelt(word: str, cand: str) -> bool:
 
 def _close_spellings(reader, word: str, df: int, known: bool = False) -> list[str]:
     """Indexed words within ``max_edits``, more frequent than ``word``,
-    nearest and most frequent first (Damerau-Levenshtein: a swap is one edit)."""
-    from whoosh.support.levenshtein import damerau_levenshtein
+    nearest and most frequent first (Damerau-Levenshtein in its restricted
+    form, as Whoosh counts it: a swap of neighbours is one edit).
+
+    The candidates are the indexed words with the same first letter; their
+    distances are computed by rapidfuzz (C++): Whoosh's own automaton and
+    Python distance cost a quarter of a second per word on 40 MB of news."""
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import extract_iter
 
     maxdist = max_edits(word, df or known)
     if not maxdist:
         return []
+    candidates = (_text(t) for t in reader.expand_prefix("raw", word[:1]))
     scored = []
-    # Whoosh's automaton counts a swap as two edits: for one edit ask for
-    # two, then keep what is within ``maxdist`` counting a swap as one.
-    for cand in reader.terms_within("raw", word, maxdist + (maxdist == 1), prefix=1):
+    for cand, dist, _ in extract_iter(word, candidates, scorer=OSA.distance, score_cutoff=maxdist):
         if cand == word or not cand.isalpha() or _other_word(word, cand):
             continue
-        dist = damerau_levenshtein(word, cand)
-        cdf = reader.doc_frequency("raw", cand) if dist <= maxdist else 0
+        cdf = reader.doc_frequency("raw", cand)
         if cdf > df:
             scored.append((dist, -cdf, cand))
     scored.sort()
     return [c for _, _, c in scored[:MAX_SUGGESTIONS]]
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 # --- entry point ------------------------------------------------------------------------
