@@ -328,7 +328,7 @@ def _frequency(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> in
         else:
             weight = float(freq) * fb * boost
         value = _UINTS[freq] if freq < _SHARED else pack_uint(freq)
-        entry = table.get(term)
+        entry = table.get(term)  # pooled inline, as in _positions: once per term of every passage
         if entry is None:
             table[term] = [docnum, weight, value]
             added += 1
