@@ -53,3 +53,11 @@ def test_translations_of_one_word_are_related():
     assert size == 1 and set(related) == {terms("respon"), terms("reaksi")}
     assert table.expand(terms("tanggapan"), 0) == (0, {})  # not an alias: weighed lower
     assert table.expand_related(terms("korut"), 0) == (0, {})  # already an alias of Korea Utara
+
+
+def test_tilde_lines_are_related_words_not_aliases():
+    table = parse_text("ancaman ~ bahaya ~ marabahaya\n")
+    size, related = table.expand_related(terms("membahayakan"), 0)
+    assert size == 1 and set(related) == {terms("ancaman"), terms("marabahaya")}
+    assert table.expand(terms("bahaya"), 0) == (0, {})  # weighed as related, not as an alias
+    assert terms("bahaya") in load().expand_related(terms("ancaman"), 0)[1]  # bundled

@@ -5,6 +5,7 @@ File syntax (``data/aliases.txt``, ``data/glossary.txt``, and a user file)::
     # comment
     Korut = Korea Utara = North Korea     each name also finds the others
     missile => rudal = peluru kendali     the left side also finds the right
+    dampak ~ akibat ~ pengaruh            related words: found, but weighed lower
 
 Names are analyzed like passage text, so ``Korea Utara``, ``korea-utara`` and
 inflected forms all match. ``Aliases.expand`` finds the longest name starting
@@ -42,6 +43,9 @@ class Aliases:
     def add_line(self, line: str, where: str = "") -> None:
         line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
         if not line:
+            return
+        if "~" in line and "=" not in line:  # near-synonyms: related, weighed lower
+            self._relate(_names(line.replace("~", "="), where))
             return
         one_way = "=>" in line
         left, _, right = line.partition("=>") if one_way else (line, "", "")
