@@ -111,20 +111,12 @@ class BuildWriter(SegmentWriter):
 
     def _index_slow(self, table: dict, field, value, boost: float) -> int:
         """Whoosh's own ``field.index`` (for fields without a fast analyzer)."""
-        length = 0
+        length, pooled = 0, []
         for tbytes, freq, weight, vbytes in field.index(value):
-            self._pool(table, tbytes, weight * boost, vbytes)
+            pooled += (tbytes, weight * boost, vbytes)
             length += freq
+        _pool_document(self, table, pooled)
         return length
-
-    def _pool(self, table: dict, term, weight: float, value: bytes) -> None:
-        entry = table.get(term)
-        if entry is None:
-            table[term] = [self.docnum, weight, value]
-            self._terms += 1
-        else:
-            entry += (self.docnum, weight, value)
-        self._count += 1
 
     def _record_length(self, name: str, length: int) -> None:
         """What the length column gives back for ``length`` (None for 0)."""
@@ -277,7 +269,7 @@ def _positions(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> in
                 extra[term] = extra.get(term, 0.0) + part_boost
     fb = fmt.field_boost
     plain = parts[0][2] == 1.0 and fb == boost == 1.0
-    docnum, encode, added = writer.docnum, fmt.encode, 0
+    encode, pooled = fmt.encode, []
     for term, plist in poses.items():
         n = len(plist)
         if plain and n < _SHARED and term not in extra:
@@ -288,15 +280,25 @@ def _positions(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> in
             value = _SINGLES[plist[0]]
         else:
             value = encode(plist)
+        pooled += (term, weight, value)
+    _pool_document(writer, table, pooled)
+    return length
+
+
+def _pool_document(writer: BuildWriter, table: dict, pooled: list) -> None:
+    """Append one document's postings to their terms' lists; ``pooled`` is
+    flat: ``[term, weight, value, term, ...]``."""
+    docnum, added = writer.docnum, 0
+    for i in range(0, len(pooled), 3):
+        term = pooled[i]
         entry = table.get(term)
         if entry is None:
-            table[term] = [docnum, weight, value]
+            table[term] = [docnum, pooled[i + 1], pooled[i + 2]]
             added += 1
         else:
-            entry += (docnum, weight, value)
-    writer._count += len(poses)
+            entry += (docnum, pooled[i + 1], pooled[i + 2])
+    writer._count += len(pooled) // 3
     writer._terms += added
-    return length
 
 
 def _sum_boosts(plist: list[int], parts) -> float:
@@ -319,7 +321,7 @@ def _frequency(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> in
             for term in terms:
                 counts[term] += 1
                 weights[term] = weights.get(term, 0.0) + part_boost
-    docnum, added = writer.docnum, 0
+    pooled = []
     for term, freq in counts.items():
         if weights:
             weight = weights[term] * fb * boost
@@ -327,15 +329,8 @@ def _frequency(writer: BuildWriter, table: dict, fmt, parts, boost: float) -> in
             weight = _FLOATS[freq]
         else:
             weight = float(freq) * fb * boost
-        value = _UINTS[freq] if freq < _SHARED else pack_uint(freq)
-        entry = table.get(term)  # pooled inline, as in _positions: once per term of every passage
-        if entry is None:
-            table[term] = [docnum, weight, value]
-            added += 1
-        else:
-            entry += (docnum, weight, value)
-    writer._count += len(counts)
-    writer._terms += added
+        pooled += (term, weight, _UINTS[freq] if freq < _SHARED else pack_uint(freq))
+    _pool_document(writer, table, pooled)
     return counts.total()
 
 
