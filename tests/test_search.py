@@ -215,3 +215,14 @@ def test_no_did_you_mean_from_a_right_spelling_to_the_authors_typo(index_base):
 def test_a_word_of_an_english_name_also_finds_its_own_translation(index_base):
     result = run("ballistic missile", index_base)
     assert any(e.startswith("missile → rudal") for e in result.expansions)
+
+
+@pytest.mark.parametrize(("typed", "seed", "line"), [
+    ("inter-Korean", "001", 8),  # pembicaraan antar-Korea
+    ("rogue state", "004", 3),  # "negara jahat"
+])
+def test_the_field_glossary_finds_the_essays_words(index_base, typed, seed, line):
+    result = run(typed, index_base)
+    assert top(result, 1) == [(seed, line)]
+    assert any(e.startswith(typed.lower().replace("-", " ") + " → ") for e in result.expansions)
+    assert top(run(typed, index_base, exact=True), 1) != [(seed, line)]
