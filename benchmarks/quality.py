@@ -63,10 +63,10 @@ def in_split(qid: str, split: str) -> bool:
 
 
 def categories(path: Path = QUERIES) -> dict[str, str]:
-    """qid -> category, from the ``# qNN [category] ...`` comment lines."""
+    """qid -> category, from the ``# qNN [category] ...`` comment lines (any id: q01, h01)."""
     found = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        head = line[2:].split(" ", 2) if line.startswith("# q") else []
+        head = line[2:].split(" ", 2) if line.startswith("# ") else []
         if len(head) >= 2 and head[1].startswith("[") and head[1].endswith("]"):
             found[head[0]] = head[1][1:-1]
     return found

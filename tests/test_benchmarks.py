@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -26,3 +28,24 @@ def test_stemming_benchmark_runs_and_beats_bare_snowball():
     out = run_script("benchmarks/stemming.py")
     nk, snowball = re.search(r"^\| \*\*all\*\* \| \d+ \| \**([\d.]+)%\** \| \**([\d.]+)%\** \|", out, re.M).groups()
     assert float(nk) > float(snowball)
+
+
+def load_quality():
+    """benchmarks/quality.py as a module (it is a script, not a package)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import quality
+    return quality
+
+
+@pytest.mark.parametrize("name, at_least", [("queries.tsv", 67), ("queries_heldout.tsv", 30)])
+def test_judged_sets_parse_and_point_at_real_seed_passages(name, at_least):
+    quality = load_quality()
+    path = ROOT / "benchmarks/data" / name
+    queries = quality.load_queries(path)
+    real = {(f, line) for f, line, _ in quality.passages()}
+    assert len(queries) >= at_least
+    assert all(j.grades and set(j.grades.values()) <= {1, 2, 3} for j in queries)
+    assert [(j.qid, ref) for j in queries for ref in j.grades if ref not in real] == []
+    cats = quality.categories(path)
+    assert {j.qid for j in queries} <= set(cats)
+    assert set(cats.values()) <= {"plain", "morph", "alias", "english", "typo", "phrase", "multi"}
