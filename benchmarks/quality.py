@@ -4,7 +4,8 @@
                                  [--split all|dev|test]
 
 Reads benchmarks/data/queries.tsv (qid, query, file, line, grade 1-3; lines
-starting with # are comments), searches the bundled seeds with nkcorpus and,
+starting with # are comments; ``--queries benchmarks/data/queries_heldout.tsv``
+for the blind held-out set), searches the bundled seeds with nkcorpus and,
 over the very same passages, with three baselines:
 
 * ``fts5``: SQLite FTS5, ``unicode61`` tokenizer, BM25, words joined by OR;
