@@ -10,7 +10,8 @@ words to search for.
 
 Query understanding (off with ``exact``): aliases and the glossary add the
 other names of what was typed, weighted below it; a word rare or absent in
-the index also finds its close spellings (typos), weighted lower still; stop
+the index also finds its close spellings (typos), weighted lower still, and
+an English word the index lacks its Indonesian loan spelling; stop
 words are dropped from the optional words unless nothing else is left; words
 typed together score more when they stand close together in a passage.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from nkcorpus import loanwords
 from nkcorpus.analysis import fold, iter_terms, root_rank, stem
 from nkcorpus.errors import QueryError
 
@@ -40,6 +42,7 @@ RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
 OTHER_WORD_RATIO = 10  # see _other_word
 MAX_SUGGESTIONS = 3
+MIN_LOAN_FUZZY = 6  # an English word this long may be borrowed with one more change (nuclear: nuklir)
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"?|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -412,8 +415,8 @@ class Builder:
             return None  # common, or an absent word its aliases already cover
         known = df or self.reader.doc_frequency("text", stem_)
         found = self._spellings(surface, df, bool(known))
-        if not found:
-            return None
+        if not found:  # an English word, perhaps: its loan spelling
+            return None if known else self._borrowed(surface)
         asked = not known and _misspelt(surface, found[0])
         if asked:
             self.suggestions[f"{surface} → {found[0]}"] = None
@@ -424,6 +427,26 @@ class Builder:
         terms = [self.q.Term("raw", c) for c in found]
         weight = RARE_TYPO_WEIGHT if known else TYPO_WEIGHT
         return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
+
+
+    def _borrowed(self, surface: str):
+        """A word the index lacks and has no close spelling of, read as an
+        English word borrowed into Indonesian (``technology``: teknologi):
+        the loan spellings the index holds, else the word one edit from the
+        regular one (``technologic``: teknologik, teknologi); weighed as an
+        alias."""
+        spellings = loanwords.forms(surface)
+        held = [f for f in spellings
+                if self.reader.doc_frequency("raw", f) or self.reader.doc_frequency("text", stem(f))]
+        if not held and spellings and len(surface) >= MIN_LOAN_FUZZY:
+            held = self._spellings(spellings[0], 0, known=True)[:1]
+        if not held:
+            return None
+        for form in held:
+            self.expansions.setdefault(surface, {})[form] = None
+            self.highlight.add(stem(form))
+        terms = [self.q.Term("text", stem(f)) for f in dict.fromkeys(held)]
+        return _boosted(_one_of(self.q, terms) if len(terms) > 1 else terms[0], ALIAS_WEIGHT)
 
 
 def _one_of(q, parts: list):
