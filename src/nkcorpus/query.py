@@ -42,7 +42,7 @@ RARE_DF = 1  # a word in at most this many passages also finds close spellings
 MIN_TYPO_LEN = 4
 OTHER_WORD_RATIO = 10  # see _other_word
 MAX_SUGGESTIONS = 3
-MIN_LOAN_FUZZY = 6  # an English word this long may be borrowed with one more change (nuclear: nuklir)
+MIN_LOAN_FUZZY = 6  # an English word this long may be one edit from its loan spelling (technologic)
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"?|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -427,7 +427,6 @@ class Builder:
         terms = [self.q.Term("raw", c) for c in found]
         weight = RARE_TYPO_WEIGHT if known else TYPO_WEIGHT
         return self.q.Or(terms, boost=weight) if len(terms) > 1 else _boosted(terms[0], weight)
-
 
     def _borrowed(self, surface: str):
         """A word the index lacks and has no close spelling of, read as an
