@@ -394,12 +394,16 @@ class Builder:
             self._spelled[surface, df, known] = _close_spellings(self.reader, surface, df, known)
         return self._spelled[surface, df, known]
 
+    def _held(self, surface: str, stem_: str) -> int:
+        """Whether the index holds the word as written or its root."""
+        return self.reader.doc_frequency("raw", surface) or self.reader.doc_frequency("text", stem_)
+
     def _corrected(self, word: tuple[str, str]) -> tuple[str, str]:
         """The word, or its best close spelling if the index lacks it (for alias matching)."""
         stem_, surface = word
         if self.reader is None or self.exact or len(surface) < MIN_TYPO_LEN or not surface.isalpha():
             return word
-        if self.reader.doc_frequency("raw", surface) or self.reader.doc_frequency("text", stem_):
+        if self._held(surface, stem_):
             return word
         found = self._spellings(surface, 0)
         return (stem(found[0]), found[0]) if found else word
@@ -435,8 +439,7 @@ class Builder:
         regular one (``technologic``: teknologik, teknologi); weighed as an
         alias."""
         spellings = loanwords.forms(surface)
-        held = [f for f in spellings
-                if self.reader.doc_frequency("raw", f) or self.reader.doc_frequency("text", stem(f))]
+        held = [f for f in spellings if self._held(f, stem(f))]
         if not held and spellings and len(surface) >= MIN_LOAN_FUZZY:
             held = self._spellings(spellings[0], 0, known=True)[:1]
         if not held:
@@ -444,7 +447,7 @@ class Builder:
         for form in held:
             self.expansions.setdefault(surface, {})[form] = None
             self.highlight.add(stem(form))
-        terms = [self.q.Term("text", stem(f)) for f in dict.fromkeys(held)]
+        terms = [self.q.Term("text", s) for s in dict.fromkeys(stem(f) for f in held)]
         return _boosted(_one_of(self.q, terms) if len(terms) > 1 else terms[0], ALIAS_WEIGHT)
 
 
