@@ -6,7 +6,7 @@ Reads the .txt files of DIR (e.g. CLICK-ID extracted into /tmp), then times,
 in CPU seconds of this process (other processes on the machine do not
 count):
 
-* importing ``nkcorpus.analysis`` (with Whoosh) and loading the root list,
+* importing ``nkcorpus.analysis`` and loading the root list,
   each in a fresh interpreter;
 * ``iter_terms`` over all the text: stemmed with an empty stem cache (every
   distinct word is stemmed once), stemmed again (all cached), unstemmed;
@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nkcorpus import analysis  # noqa: E402
+from nkcorpus.analysis import terms as analysis  # noqa: E402
+from nkcorpus.store.whoosh.tokenizer import IndonesianTokenizer  # noqa: E402
 
 
 def cpu(fn) -> tuple[float, object]:
@@ -53,7 +54,7 @@ def count(texts: list[str], stemmed: bool) -> int:
 
 
 def whoosh_tokens(texts: list[str], stemmed: bool) -> int:
-    tokenizer = analysis.IndonesianTokenizer(stemmed)
+    tokenizer = IndonesianTokenizer(stemmed)
     n = 0
     for text in texts:
         for _ in tokenizer(text, positions=True, chars=True):
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     mb = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"{len(texts)} files, {mb:.1f} MB of text")
     print(f"import nkcorpus.analysis: {fresh_interpreter('import nkcorpus.analysis'):.3f} s CPU")
-    load = "from nkcorpus.morph import load_roots; load_roots()"
+    load = "from nkcorpus.analysis.morph import load_roots; load_roots()"
     print(f"load the root list: {fresh_interpreter(load):.3f} s CPU (import of morph included)")
 
     analysis.stem.cache_clear()

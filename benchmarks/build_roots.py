@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nkcorpus.morph import MIN_ROOT, RootStemmer, parses, strong  # noqa: E402
+from nkcorpus.analysis.morph import MIN_ROOT, RootStemmer, parses, strong  # noqa: E402
 
 WORD = re.compile(r"[^\W\d_]+")
 MIN_COUNT = 2  # attested: seen at least this often

@@ -37,8 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from nkcorpus.analysis import iter_terms, snowball  # noqa: E402
-from nkcorpus.corpus import read_parts, scan  # noqa: E402
-from nkcorpus.passages import split_passages  # noqa: E402
+from nkcorpus.ingest.passages import split_passages  # noqa: E402
+from nkcorpus.ingest.read import read_parts  # noqa: E402
+from nkcorpus.ingest.scan import scan  # noqa: E402
 
 QUERIES = ROOT / "benchmarks/data/queries.tsv"
 SEEDS = ROOT / "seeds"
@@ -198,12 +199,10 @@ class Nkcorpus:
         self.exact = exact
 
     def search(self, query: str, limit: int) -> list[tuple[str, int]]:
-        from nkcorpus.search import search
-        from nkcorpus.settings import Corpus, SearchSettings
+        from nkcorpus import Corpus
 
-        settings = SearchSettings(query=query, corpus=Corpus(SEEDS, str(SEEDS)), limit=limit,
-                                  index_base=self.base, exact=self.exact)
-        return [(Path(h.path).name, h.line_start) for h in search(settings).hits]
+        hits = Corpus(SEEDS, index_dir=self.base).search(query, limit=limit, exact=self.exact).hits
+        return [(Path(h.rel).name, h.line_start) for h in hits]
 
 
 # --- running -------------------------------------------------------------------

@@ -10,7 +10,7 @@ Every pair runs interleaved (A B A B ...) after a warm-up, so both sides see
 the same machine load; the ratio of the medians is what is compared with the
 goal. Corpora are extracted from ../shared/corpora into benchmarks/.work/
 (git-ignored) and reused. Only the CLI and the public library API
-(``nkcorpus.search.search`` with ``SearchSettings``) are used, so the script
+(``nkcorpus.Corpus``) are used, so the script
 keeps working when the internals change.
 """
 
@@ -197,20 +197,18 @@ def _lines(root: Path):
 
 def latency(corpus: str, base: str, rounds: int) -> dict:
     """p50/p95 of in-process searches over the query set (in a child process)."""
-    from nkcorpus.search import search
-    from nkcorpus.settings import Corpus, SearchSettings
+    from nkcorpus import Corpus
 
     queries = load_queries()
     result = {}
+    folder = Corpus(corpus, index_dir=base)
     for label, update in (("default", True), ("update=False", False)):
-        make = lambda q: SearchSettings(query=q, corpus=Corpus.from_arg(corpus),  # noqa: E731
-                                        index_base=Path(base), update=update)
         times, failed = [], 0
         for r in range(rounds + 1):  # round 0 warms caches, not counted
             for q in queries:
                 t = time.perf_counter()
                 try:
-                    search(make(q))
+                    folder.search(q, update=update)
                 except Exception:  # a query the current syntax rejects
                     failed += 1
                 if r:

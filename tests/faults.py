@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nkcorpus import index
+from nkcorpus.store import layout
+from nkcorpus.store import update as upd
 
 from conftest import SEEDS, run_cli
 
@@ -26,13 +27,13 @@ def make_corpus(parent: Path, name: str = "korpus") -> Path:
 
 def build(root: Path, base: Path) -> Path:
     """Index ``root`` under ``base`` in-process; the corpus's index home."""
-    home = index.corpus_home(base, root)
-    index.update(root, home)
+    home = layout.corpus_home(base, root)
+    upd.update(root, home)
     return home
 
 
 def live(home: Path) -> Path | None:
-    return index.current_generation(home)
+    return layout.current_generation(home)
 
 
 def nk(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -65,7 +66,7 @@ def warnings_of(proc: subprocess.CompletedProcess) -> list[str]:
 def python_with(patch: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """The CLI in a real process after running ``patch`` (a fault injected at
     an exact point, e.g. a folder removed while the index is being built)."""
-    code = f"import sys\n{patch}\nfrom nkcorpus.cli import run\nsys.exit(run(sys.argv[1:]))\n"
+    code = f"import sys\n{patch}\nfrom nkcorpus.cli.app import run\nsys.exit(run(sys.argv[1:]))\n"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env={**os.environ, "NKCORPUS_DEBUG": "", **(env or {})}, timeout=120)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nkcorpus.aliases import Aliases, load, parse_text
+from nkcorpus.understand.aliases import Aliases, load, parse_text
 from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import QueryError
 

@@ -1,6 +1,7 @@
 import pickle
 
-from nkcorpus.analysis import IndonesianTokenizer, iter_terms, stem
+from nkcorpus.analysis import iter_terms, stem
+from nkcorpus.store.whoosh.tokenizer import IndonesianTokenizer
 
 
 def terms(text, stemmed=True):

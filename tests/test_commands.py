@@ -8,8 +8,10 @@ import itertools
 import pytest
 import typer
 
-from nkcorpus import cli, commands
-from nkcorpus.commands import SEARCH_ENVVARS, SEARCH_FLAGS, SEARCH_VALUES, parse_search
+from nkcorpus.cli import app as cli
+from nkcorpus.cli import commands
+from nkcorpus.cli.fast import parse_search
+from nkcorpus.cli.options import SEARCH_ENVVARS, SEARCH_FLAGS, SEARCH_VALUES
 
 
 def typer_params(argv: list[str], monkeypatch) -> dict | None:

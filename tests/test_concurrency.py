@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import index, integrity
+from nkcorpus.store import layout
+from nkcorpus.store import lock
+from nkcorpus.store import manifest as mf
+from nkcorpus.store import integrity
+from nkcorpus.store import update as upd
 
 from faults import NK, WORD, build, hits, live, make_corpus, python_with
 
@@ -43,7 +47,7 @@ def test_two_indexers_on_the_same_corpus(tmp_path):
     root = bigger_corpus(tmp_path)
     base = tmp_path / "indexes"
     for args in (["index", str(root)], ["index", "--rebuild", str(root)]):
-        with index.writer_lock(index.corpus_home(base, root), index.Progress()):
+        with lock.writer_lock(layout.corpus_home(base, root), upd.Progress()):
             procs = [start(*args, "--index-dir", str(base)) for _ in range(2)]
             for proc in procs:
                 assert "waiting for another nkcorpus process" in proc.stderr.readline()
@@ -53,9 +57,9 @@ def test_two_indexers_on_the_same_corpus(tmp_path):
             lines = err.splitlines()
             assert lines[-1].startswith(f"{root}: ") and f"{EXTRA_DOCS + 5} documents" in lines[-1]
             assert all("waiting for another nkcorpus process" in line for line in lines[:-1])
-    home = index.corpus_home(base, root)
+    home = layout.corpus_home(base, root)
     assert [p.name for p in home.iterdir() if p.name.startswith("gen-")] == [live(home).name]
-    manifest = index.load_manifest(live(home))
+    manifest = mf.load_manifest(live(home))
     assert len(manifest.files) == EXTRA_DOCS + 5 and not manifest.skipped
     found = subprocess.run([*NK, "search", "Dokumen042", "--json", "--corpus", str(root),
                             "--index-dir", str(base)], capture_output=True, text=True, timeout=120)
@@ -70,7 +74,7 @@ def test_two_indexers_on_the_same_corpus(tmp_path):
 _LOOP = """
 import contextlib, io, json, sys, time
 from pathlib import Path
-from nkcorpus import cli
+from nkcorpus.cli import app as cli
 seconds, mode, args = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
 end, n = time.time() + seconds, 0
 while time.time() < end or n < 3:
@@ -132,12 +136,12 @@ def test_searches_while_updating_see_one_committed_state(tmp_path):
         assert r["code"] == 0 and r["err"] in allowed, r
         texts = sorted(json.loads(line)["text"] for line in r["out"].splitlines())
         assert texts in (["Sinpo satu."], ["Sinpo dua.", "Sinpo satu."]), texts
-    assert integrity.check(live(index.corpus_home(base, root)), full=True) is None
+    assert integrity.check(live(layout.corpus_home(base, root)), full=True) is None
 
 
 _SWAP_BEFORE_OPEN = """
 import subprocess, sys
-import nkcorpus.index as ix
+import nkcorpus.store.whoosh.backend as ix
 _open, _done = ix.open_generation, []
 def open_generation(gen):
     if not _done:  # another process rebuilds between reading CURRENT and opening
@@ -151,7 +155,7 @@ ix.open_generation = open_generation
 
 _SWAP_BEFORE_KEY = """
 import atexit, subprocess, sys
-import nkcorpus.index as ix
+import nkcorpus.store.freshness as ix
 HOLD = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDWR);"
         " fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(120)")
 _load, _done = ix._saved_key, []

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import analysis, index, integrity, passages
+from nkcorpus.analysis import terms as analysis
+from nkcorpus.store import layout
+from nkcorpus.store import manifest as mf
+from nkcorpus.ingest import passages
+from nkcorpus.store import integrity
+from nkcorpus.store.whoosh import backend as wb
 from nkcorpus.errors import IndexError_
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
@@ -44,7 +49,7 @@ def damaged(pristine, tmp_path):
     root, base = pristine
     shutil.copytree(base, tmp_path / "indexes")
     base = tmp_path / "indexes"
-    home = index.corpus_home(base, root)
+    home = layout.corpus_home(base, root)
     return root, base, home, live(home)
 
 
@@ -134,13 +139,14 @@ def _first_bad_hit(gen: Path, seg: Path, data: bytes) -> str | None:
     read as {}) by the first hit that fails, None if none does."""
     from whoosh.scoring import BM25F
 
-    from nkcorpus import aliases
-    from nkcorpus.query import parse
+    from nkcorpus.store.whoosh.compile import compile_node
+    from nkcorpus.understand import aliases, understand
 
     seg.write_bytes(data)
     try:
-        searcher = index.open_generation(gen).searcher(weighting=BM25F())
-        results = searcher.search(parse("nuklir", searcher.reader(), aliases.load()).query, limit=100)
+        searcher = wb.open_generation(gen).searcher(weighting=BM25F())
+        plan = understand("nuklir", wb.Vocabulary(searcher.reader()), aliases.load())
+        results = searcher.search(compile_node(plan.root), limit=100)
     except Exception:  # noqa: BLE001 - any failure: not the damage wanted
         return None
     try:
@@ -231,16 +237,16 @@ def test_index_from_another_format_version_is_rebuilt(damaged):
 def test_the_fingerprint_follows_how_context_is_indexed(monkeypatch, change):
     """A passage is indexed with its title and heading, weighted apart:
     changing either without a new ANALYZER_VERSION still rebuilds."""
-    before = index.analysis_fingerprint()
+    before = mf.analysis_fingerprint()
     if change == "context weight":
         monkeypatch.setattr(analysis, "CONTEXT_WEIGHT", analysis.CONTEXT_WEIGHT * 2)
     else:
         monkeypatch.setattr(passages, "is_heading", lambda line: False)
-    index.analysis_fingerprint.cache_clear()
+    mf.analysis_fingerprint.cache_clear()
     try:
-        assert index.analysis_fingerprint() != before
+        assert mf.analysis_fingerprint() != before
     finally:
-        index.analysis_fingerprint.cache_clear()
+        mf.analysis_fingerprint.cache_clear()
 
 
 def test_a_change_in_text_analysis_rebuilds_the_index_end_to_end(damaged):
@@ -252,7 +258,7 @@ def test_a_change_in_text_analysis_rebuilds_the_index_end_to_end(damaged):
     args = ["search", "mengembangkan", "--exact", "--json", "--corpus", str(root), "--index-dir", str(base)]
     stemmed = hits(nk(*args))
     assert any("pengembangan" in h["text"].lower() for h in stemmed)
-    unstemmed = python_with("import nkcorpus.analysis as a\na._MIN_STEM_LEN = 10**6", *args)
+    unstemmed = python_with("import nkcorpus.analysis.terms as a\na._MIN_STEM_LEN = 10**6", *args)
     assert unstemmed.returncode == 0, unstemmed.stderr
     assert "built with a different text analysis; rebuilt it" in unstemmed.stderr
     assert all("mengembangkan" in h["text"].lower() for h in hits(unstemmed))
@@ -285,7 +291,7 @@ def test_index_dir_that_is_a_file(pristine, tmp_path):
 
 def test_index_home_that_is_a_file(pristine, tmp_path):
     root, _ = pristine
-    home = index.corpus_home(tmp_path, root)
+    home = layout.corpus_home(tmp_path, root)
     home.write_text("x")
     assert_one_error_line(search_json(root, tmp_path), "cannot write the index")
     assert home.read_text() == "x"
@@ -305,13 +311,13 @@ def test_index_dir_full_of_other_files_is_left_alone(pristine, tmp_path):
     assert proc.returncode == 0 and hits(proc)
     assert all(p.stat().st_mtime_ns == t for p, t in before.items())
     assert sorted(p.name for p in base.iterdir()) == sorted(["notes.txt", "gen-0", "CURRENT",
-                                                             index.corpus_home(base, root).name])
+                                                             layout.corpus_home(base, root).name])
 
 
 def test_home_holding_random_files_is_rebuilt(pristine, tmp_path):
     """A corpus's index folder filled with junk (a half-copied index)."""
     root, _ = pristine
-    home = index.corpus_home(tmp_path, root)
+    home = layout.corpus_home(tmp_path, root)
     home.mkdir()
     (home / "CURRENT").write_text("gen-x")
     (home / "gen-x").mkdir()

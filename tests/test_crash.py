@@ -26,7 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import index, integrity
+from nkcorpus.store import freshness
+from nkcorpus.store import layout
+from nkcorpus.store import manifest as mf
+from nkcorpus.store import update as upd
+from nkcorpus.store import integrity
+from nkcorpus.store.whoosh import backend as wb
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
 
@@ -147,11 +152,11 @@ def leftovers(home: Path) -> set[str]:
     """Files in the index folder that neither the live index nor the lock needs."""
     from whoosh.index import TOC
 
-    gen = index.current_generation(home)
-    ix = index.open_generation(gen)
+    gen = layout.current_generation(home)
+    ix = wb.open_generation(gen)
     toc = TOC.read(ix.storage, ix.indexname)
     segments = tuple(s.segment_id() for s in toc.segments)
-    wanted = {"MAIN_WRITELOCK", index.MANIFEST, index.SCAN_KEY, integrity.RECORD, f"_MAIN_{toc.generation}.toc"}
+    wanted = {"MAIN_WRITELOCK", mf.MANIFEST, freshness.SCAN_KEY, integrity.RECORD, f"_MAIN_{toc.generation}.toc"}
     extra = {p.name for p in gen.iterdir()
              if p.name not in wanted and not p.name.startswith(segments)}
     extra |= {p.name for p in home.iterdir() if p.name not in {"lock", "CURRENT", gen.name}}
@@ -166,8 +171,8 @@ def stalled_indexer(root: Path, prefix: str) -> Indexer:
 
 def build_index(root: Path, index_base: Path) -> Path:
     """Index ``root`` in this process; its index home."""
-    home = index.corpus_home(index_base, root.resolve())
-    index.update(root.resolve(), home)
+    home = layout.corpus_home(index_base, root.resolve())
+    upd.update(root.resolve(), home)
     return home
 
 
@@ -180,7 +185,7 @@ def indexed_corpus(tmp_path: Path, index_base: Path, files: int) -> tuple[Path, 
 
 def test_sigkill_during_a_full_build_keeps_the_last_index(tmp_path, index_base):
     root, home = indexed_corpus(tmp_path, index_base, 300)
-    old = index.current_generation(home)
+    old = layout.current_generation(home)
     # more than half the files are new: a full build into a new generation
     write_files(root, names("b", 700), "baru")
     bad = write_bad_run(root, "a-0100-rusak")  # after 100 files, before 900 others
@@ -188,7 +193,7 @@ def test_sigkill_during_a_full_build_keeps_the_last_index(tmp_path, index_base):
     code, _ = stalled_indexer(root, "a-0100-rusak").kill()
 
     assert code == -signal.SIGKILL
-    assert index.current_generation(home) == old
+    assert layout.current_generation(home) == old
     assert len(generations(home)) == 2  # the killed build's half-written one
     assert len(hit_files(root, index_base, "lama")) == 300
     assert hit_files(root, index_base, "baru") == []
@@ -196,7 +201,7 @@ def test_sigkill_during_a_full_build_keeps_the_last_index(tmp_path, index_base):
     code, err = Indexer(str(root)).finish()
     assert code == 2 and err.count("warning") == bad and "Traceback" not in err
     assert len(set(hit_files(root, index_base, "baru"))) == 700
-    assert generations(home) == [index.current_generation(home).name]
+    assert generations(home) == [layout.current_generation(home).name]
     assert leftovers(home) == set()
 
 
@@ -207,7 +212,7 @@ def test_sigkill_during_an_update_then_the_next_run_completes_it(tmp_path, index
     (root / "a-0001.txt").write_text("Kata hilangsatu di sini.\n", encoding="utf-8")
     (root / "a-0002.txt").write_text("Kata pindahdua di sini.\n", encoding="utf-8")
     home = build_index(root, index_base)
-    gen = index.current_generation(home)
+    gen = layout.current_generation(home)
 
     write_files(root, ["0-baru.txt"], "tambah")
     changed = all_names[100:350]
@@ -218,7 +223,7 @@ def test_sigkill_during_an_update_then_the_next_run_completes_it(tmp_path, index
 
     stalled_indexer(root, "1-rusak").kill()
 
-    assert index.current_generation(home) == gen and (gen / index.JOURNAL).exists()
+    assert layout.current_generation(home) == gen and (gen / mf.JOURNAL).exists()
     assert hit_files(root, index_base, "tambah") == hit_files(root, index_base, "ubah") == []
     assert hit_files(root, index_base, "hilangsatu") == ["a-0001.txt"]
 

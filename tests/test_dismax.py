@@ -5,7 +5,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.scoring import BM25F
 
-from nkcorpus.dismax import BestOf
+from nkcorpus.store.whoosh.dismax import BestOf
 
 DOCS = {"a": "rudal rudal", "b": "misil", "c": "rudal misil", "d": "nuklir", "e": "rudal"}
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nkcorpus.extract import SUPPORTED_SUFFIXES, Extracted, ExtractError, decode_text, extract
+from nkcorpus.ingest.extract import SUPPORTED_SUFFIXES, Extracted, ExtractError, decode_text, extract
 
 # --------------------------------------------------------------- helpers
 

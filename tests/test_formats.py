@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nkcorpus import cli
-from nkcorpus import corpus as corpus_mod
-from nkcorpus.extract import extract, extract_parts
+from nkcorpus.cli import app as cli
+from nkcorpus.ingest import read as corpus_mod
+from nkcorpus.ingest.extract import extract, extract_parts
 
 from conftest import run_cli
 from test_extract import make_pdf

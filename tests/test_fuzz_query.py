@@ -17,7 +17,9 @@ import sys
 import pytest
 from hypothesis import example, given
 
-from nkcorpus import cli, index
+from nkcorpus.cli import app as cli
+from nkcorpus.store import layout
+from nkcorpus.store import update as upd
 from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import NkError
 from nkcorpus.search import search
@@ -42,7 +44,7 @@ def corpus(tmp_path_factory):
     shutil.copytree(SEEDS, root)
     (root / "asing.md").write_text(FOREIGN, encoding="utf-8")
     base = top / "indexes"
-    index.update(root.resolve(), index.corpus_home(base, root.resolve()))
+    upd.update(root.resolve(), layout.corpus_home(base, root.resolve()))
     return root, base
 
 

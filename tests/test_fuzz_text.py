@@ -15,9 +15,9 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from nkcorpus.analysis import iter_terms
-from nkcorpus.corpus import Document, SkipFile, read_parts
-from nkcorpus.normalize import repair
-from nkcorpus.passages import split_passages
+from nkcorpus.ingest.read import Document, SkipFile, read_parts
+from nkcorpus.ingest.normalize import repair
+from nkcorpus.ingest.passages import split_passages
 
 from fuzzing import FUZZ, any_char, any_text, fewer, query_text
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import index
-from nkcorpus.extract import MAX_PARSED_BYTES
+from nkcorpus.store import layout
+from nkcorpus.store import update as upd
+from nkcorpus.ingest.extract import MAX_PARSED_BYTES
 
 from conftest import run_cli
 
@@ -132,7 +133,7 @@ def test_read_error_even_for_root_is_one_warning(tmp_path, index_base):
     assert run_cli("search", "gunung", "--corpus", str(root)).returncode == 0
 
 
-class VanishingProgress(index.Progress):
+class VanishingProgress(upd.Progress):
     """Deletes the next file of the run as each file is done (a real race)."""
 
     def __init__(self, root: Path, victim: str) -> None:
@@ -150,15 +151,15 @@ def test_file_that_vanishes_during_indexing_is_one_warning(tmp_path):
     root.mkdir()
     for name in ("a.txt", "b.txt", "c.txt"):
         (root / name).write_text(f"Berkas {name} tentang hutan.\n", encoding="utf-8")
-    home = index.corpus_home(tmp_path / "indexes", root)
+    home = layout.corpus_home(tmp_path / "indexes", root)
     progress = VanishingProgress(root, "b.txt")
 
-    report = index.update(root, home, progress)
+    report = upd.update(root, home, progress)
 
     assert progress.warned == [("b.txt", "vanished while indexing")]
     assert report.warnings == (("b.txt", "vanished while indexing"),)
     assert report.documents == 2 and report.skipped == ()  # gone: nothing to report later
-    assert not index.update(root, home).changes
+    assert not upd.update(root, home).changes
 
 
 def test_html_over_the_size_limit_is_skipped_with_one_warning(tmp_path, index_base):

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import corpus as corpus_mod
-from nkcorpus import index
+from nkcorpus.ingest.scan import scan
+from nkcorpus.store import freshness
+from nkcorpus.store import layout
+from nkcorpus.store import manifest as mf
+from nkcorpus.store import read as rd
+from nkcorpus.store import update as upd
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
 
@@ -31,29 +35,29 @@ def corpus(tmp_path):
     root = tmp_path / "korpus"
     make(root, {f"berita-{i}.txt": f"Berita {i} tentang pertanian.\n" for i in range(10)})
     make(root, {"a.txt": "Judul\n\nKapal nelayan berlabuh.\n", "sub/b.md": "Sungai meluap.\n"})
-    home = index.corpus_home(tmp_path / "indexes", root)
-    index.update(root, home)
+    home = layout.corpus_home(tmp_path / "indexes", root)
+    upd.update(root, home)
     return root, home, tmp_path / "indexes"
 
 
 def refuse_reading(monkeypatch, allowed: set[str] = frozenset()) -> list[str]:
     """Make reading any file but ``allowed`` fail the test; return what was read."""
     read: list[str] = []
-    real = corpus_mod.read_parts
+    real = upd.read_parts
 
     def guarded(root, rel):
         assert rel in allowed, f"{rel} was read"
         read.append(rel)
         return real(root, rel)
 
-    monkeypatch.setattr(corpus_mod, "read_parts", guarded)
+    monkeypatch.setattr(upd, "read_parts", guarded)
     return read
 
 
 def test_no_change_reads_no_file(corpus, monkeypatch):
     root, home, _ = corpus
     refuse_reading(monkeypatch)
-    report = index.update(root, home)
+    report = upd.update(root, home)
     assert not report.full and not report.changes and report.files_read == 0
 
 
@@ -61,7 +65,7 @@ def test_only_new_and_changed_files_are_read(corpus, monkeypatch):
     root, home, base = corpus
     make(root, {"baru.txt": "Panen raya.\n", "berita-3.txt": "Berita tiga: panen gagal.\n"})
     read = refuse_reading(monkeypatch, {"baru.txt", "berita-3.txt"})
-    report = index.update(root, home)
+    report = upd.update(root, home)
     assert sorted(read) == ["baru.txt", "berita-3.txt"]
     assert (report.changes.added, report.changes.changed) == (("baru.txt",), ("berita-3.txt",))
     assert found(root, base, "panen") == [("baru.txt", 1), ("berita-3.txt", 1)]
@@ -73,7 +77,7 @@ def test_deleted_and_renamed_files_leave_the_index(corpus, monkeypatch):
     (root / "a.txt").rename(root / "sub" / "kapal.txt")
     (root / "sub" / "b.md").unlink()
     read = refuse_reading(monkeypatch, {"sub/kapal.txt"})
-    report = index.update(root, home)
+    report = upd.update(root, home)
     assert read == ["sub/kapal.txt"]
     assert report.changes.removed == ("a.txt", "sub/b.md")
     assert found(root, base, "nelayan") == [("kapal.txt", 3)]
@@ -85,28 +89,28 @@ def test_an_update_killed_after_its_commit_is_finished_next_time(corpus, monkeyp
     """The window between Whoosh's commit and the manifest: the journal covers it."""
     root, home, base = corpus
     make(root, {"sementara.txt": "Gempa kecil.\n", "berita-1.txt": "Berita satu: gempa besar.\n"})
-    gen = index.current_generation(home)
+    gen = layout.current_generation(home)
 
     def killed(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(index, "_save_manifest", killed)
+    monkeypatch.setattr(upd, "save_manifest", killed)
     with pytest.raises(KeyboardInterrupt):
-        index.update(root, home)
+        upd.update(root, home)
     monkeypatch.undo()
-    assert (gen / index.JOURNAL).exists()
+    assert (gen / mf.JOURNAL).exists()
     assert found(root, base, "gempa") == [("berita-1.txt", 1), ("sementara.txt", 1)]  # committed
 
     (root / "sementara.txt").unlink()  # gone before the next run
-    index.update(root, home)
+    upd.update(root, home)
     assert found(root, base, "gempa") == [("berita-1.txt", 1)]  # once, and no ghost
-    assert not (gen / index.JOURNAL).exists()
-    assert not index.update(root, home).changes
+    assert not (gen / mf.JOURNAL).exists()
+    assert not upd.update(root, home).changes
 
 
 def test_leftovers_of_killed_runs_are_removed(corpus):
     root, home, base = corpus
-    gen = index.current_generation(home)
+    gen = layout.current_generation(home)
     junk = [home / "gen-dead-1", home / ".CURRENT.99.tmp", gen / "MAIN.tmp",
             gen / "MAIN_deadbeef00000000.seg", gen / ".manifest.json.99.tmp"]
     junk[0].mkdir()
@@ -116,7 +120,7 @@ def test_leftovers_of_killed_runs_are_removed(corpus):
     for path in junk[3:] + [junk[1]]:
         path.write_bytes(b"x")
 
-    index.update(root, home)
+    upd.update(root, home)
 
     assert [p for p in junk if p.exists()] == []
     assert found(root, base, "sungai") == [("b.md", 1)]
@@ -125,10 +129,10 @@ def test_leftovers_of_killed_runs_are_removed(corpus):
 def test_a_skipped_file_is_tried_again_when_its_mode_changes(corpus):
     root, home, _ = corpus
     (root / "biner.txt").write_bytes(b"\x00\x01\x02" * 100)
-    assert index.update(root, home).warnings
-    assert not index.update(root, home).warnings
+    assert upd.update(root, home).warnings
+    assert not upd.update(root, home).warnings
     os.chmod(root / "biner.txt", 0o640)
-    assert index.update(root, home).changes.changed == ("biner.txt",)
+    assert upd.update(root, home).changes.changed == ("biner.txt",)
 
 
 def test_a_big_text_file_is_indexed_in_parts_with_true_lines(corpus, monkeypatch):
@@ -137,10 +141,10 @@ def test_a_big_text_file_is_indexed_in_parts_with_true_lines(corpus, monkeypatch
     lines[1499] = "Di sini ada paus biru."
     lines[2999] = "Di akhir ada lumba-lumba."
     make(root, {"panjang.txt": "\n\n".join(lines) + "\n"})  # paragraph k on line 2k - 1
-    from nkcorpus import extract
+    from nkcorpus.ingest import extract
 
     monkeypatch.setattr(extract, "TEXT_PART_BYTES", 4096)  # dozens of parts
-    index.update(root, home)
+    upd.update(root, home)
     assert found(root, base, "paus") == [("panjang.txt", 2999)]
     assert found(root, base, "lumba") == [("panjang.txt", 5999)]
 
@@ -149,7 +153,8 @@ def refuse_manifest(monkeypatch) -> None:
     def refused(gen):
         raise AssertionError("the manifest was read")
 
-    monkeypatch.setattr(index, "load_manifest", refused)
+    for module in (freshness, rd):  # each reads it through its own name
+        monkeypatch.setattr(module, "load_manifest", refused)
 
 
 def test_a_fresh_index_is_known_by_its_scan_key_alone(corpus, monkeypatch):
@@ -159,15 +164,15 @@ def test_a_fresh_index_is_known_by_its_scan_key_alone(corpus, monkeypatch):
     refuse_manifest(monkeypatch)
     refuse_reading(monkeypatch)
     assert found(root, base, "nelayan", update=True) == [("a.txt", 3)]
-    assert index.read_fresh(root, home, lambda opened: "read")[0] == "read"
+    assert rd.read_fresh(root, home, lambda opened: "read")[0] == "read"
 
 
 @pytest.mark.parametrize("edit", ["same size, new mtime", "added", "deleted", "renamed"])
 def test_any_change_to_the_corpus_changes_the_scan_key(corpus, edit):
     root, home, _ = corpus
-    gen = index.current_generation(home)
-    before = index.scan_key(gen, corpus_mod.scan(root))
-    assert before == (gen / index.SCAN_KEY).read_text()
+    gen = layout.current_generation(home)
+    before = freshness.scan_key(gen, scan(root))
+    assert before == (gen / freshness.SCAN_KEY).read_text()
     target = root / "a.txt"
     if edit == "same size, new mtime":
         target.write_text(target.read_text().replace("Kapal", "Sampa"), encoding="utf-8")
@@ -178,7 +183,7 @@ def test_any_change_to_the_corpus_changes_the_scan_key(corpus, edit):
         target.unlink()
     else:
         target.rename(root / "sub" / "a.txt")
-    assert index.scan_key(gen, corpus_mod.scan(root)) != before
+    assert freshness.scan_key(gen, scan(root)) != before
 
 
 def test_a_key_gone_stale_without_a_change_is_saved_again(corpus, monkeypatch):
@@ -186,11 +191,11 @@ def test_a_key_gone_stale_without_a_change_is_saved_again(corpus, monkeypatch):
     file by file, finds nothing to index, and saves the new key, so the next
     search needs no manifest again."""
     root, home, base = corpus
-    gen = index.current_generation(home)
-    old = (gen / index.SCAN_KEY).read_text()
+    gen = layout.current_generation(home)
+    old = (gen / freshness.SCAN_KEY).read_text()
     os.chmod(root / "a.txt", 0o600)
     refuse_reading(monkeypatch)
     assert found(root, base, "nelayan", update=True) == [("a.txt", 3)]
-    assert (gen / index.SCAN_KEY).read_text() not in ("", old)
+    assert (gen / freshness.SCAN_KEY).read_text() not in ("", old)
     refuse_manifest(monkeypatch)
     assert found(root, base, "nelayan", update=True) == [("a.txt", 3)]

@@ -3,7 +3,10 @@
 import os
 import shutil
 
-from nkcorpus import index
+from nkcorpus.store import layout
+from nkcorpus.store import manifest as mf
+from nkcorpus.store import update as upd
+from nkcorpus.store.whoosh import backend as wb
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
 
@@ -24,7 +27,7 @@ def hits(root, base, query):
 def test_index_lives_outside_the_corpus_under_the_base(tmp_path, index_base):
     root = make_corpus(tmp_path)
     before = sorted(p.name for p in root.iterdir())
-    report = index.update(root.resolve(), index.corpus_home(index_base, root.resolve()))
+    report = upd.update(root.resolve(), layout.corpus_home(index_base, root.resolve()))
     assert report.full and report.documents == 5 and report.passages == 54
     assert sorted(p.name for p in root.iterdir()) == before
     assert len(list(index_base.iterdir())) == 1
@@ -32,9 +35,9 @@ def test_index_lives_outside_the_corpus_under_the_base(tmp_path, index_base):
 
 def test_second_update_reads_nothing(tmp_path, index_base):
     root = make_corpus(tmp_path).resolve()
-    home = index.corpus_home(index_base, root)
-    index.update(root, home)
-    report = index.update(root, home)
+    home = layout.corpus_home(index_base, root)
+    upd.update(root, home)
+    report = upd.update(root, home)
     assert not report.full and not report.changes
 
 
@@ -56,28 +59,28 @@ def test_search_sees_added_changed_and_deleted_files(tmp_path, index_base):
 
 def test_analyzer_version_change_triggers_rebuild(tmp_path, index_base, monkeypatch):
     root = make_corpus(tmp_path).resolve()
-    home = index.corpus_home(index_base, root)
-    index.update(root, home)
-    monkeypatch.setattr(index, "ANALYZER_VERSION", "test-new")
-    monkeypatch.setattr(index.Manifest, "compatible", lambda self: self.analyzer == "test-new")
-    assert index.update(root, home).full
+    home = layout.corpus_home(index_base, root)
+    upd.update(root, home)
+    monkeypatch.setattr(upd, "ANALYZER_VERSION", "test-new")
+    monkeypatch.setattr(mf.Manifest, "compatible", lambda self: self.analyzer == "test-new")
+    assert upd.update(root, home).full
 
 
 def test_interrupted_build_keeps_the_last_good_index(tmp_path, index_base, monkeypatch):
     root = make_corpus(tmp_path)
     assert hits(root, index_base, "Juche")
-    home = index.corpus_home(index_base, root.resolve())
-    live = index.current_generation(home)
+    home = layout.corpus_home(index_base, root.resolve())
+    live = layout.current_generation(home)
 
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(index, "_add_document", boom)
+    monkeypatch.setattr(wb.Writer, "add", boom)
     try:
-        index.update(root.resolve(), home, rebuild=True)
+        upd.update(root.resolve(), home, rebuild=True)
     except KeyboardInterrupt:
         pass
-    assert index.current_generation(home) == live
+    assert layout.current_generation(home) == live
     assert [p.name for p in home.iterdir() if p.name.startswith("gen-")] == [live.name]
     monkeypatch.undo()
     monkeypatch.setenv("NKCORPUS_INDEX_DIR", str(index_base))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import index, integrity
+from nkcorpus.store import integrity, layout
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
 
@@ -165,9 +165,9 @@ def test_full_file_system_keeps_the_last_index(built, tmp_path):
     for failed in (update, rebuild):
         assert failed["rc"] == 2 and failed["err"].count("\n") == 1, failed
         assert "No space left on device" in failed["err"] and "free some space" in failed["err"]
-    home = index.corpus_home(out, root)
+    home = layout.corpus_home(out, root)
     gen = live(home)
-    assert gen.name == live(index.corpus_home(prebuilt, root)).name
+    assert gen.name == live(layout.corpus_home(prebuilt, root)).name
     assert [p.name for p in home.iterdir() if p.name.startswith("gen-")] == [gen.name]
     assert integrity.check(gen, full=True) is None
     assert not [p for p in home.rglob(".*.tmp")]
@@ -237,7 +237,7 @@ def test_corpus_gone_before_the_search(built):
 
 
 _VANISH = """
-import os, nkcorpus.corpus as c
+import os, nkcorpus.store.update as c
 _read, _calls = c.read_parts, []
 def read_parts(root, rel):
     _calls.append(rel)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nkcorpus.loanwords import forms
+from nkcorpus.understand.loanwords import forms
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
 

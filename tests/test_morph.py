@@ -1,7 +1,7 @@
 """Confix stripping checked against a root list, and the bundled list."""
 
 from nkcorpus.analysis import snowball, stem
-from nkcorpus.morph import RootStemmer, load_roots, parses, prefix_readings
+from nkcorpus.analysis.morph import RootStemmer, load_roots, parses, prefix_readings
 
 
 def roots_of(word):

@@ -1,4 +1,4 @@
-from nkcorpus.normalize import repair
+from nkcorpus.ingest.normalize import repair
 
 from conftest import seed
 

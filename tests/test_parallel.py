@@ -4,7 +4,10 @@ import shutil
 
 import pytest
 
-from nkcorpus import index, parallel
+from nkcorpus.store import layout
+from nkcorpus.store import update as upd
+from nkcorpus.store.whoosh import backend as wb
+from nkcorpus.store.whoosh import parallel
 from nkcorpus.errors import IndexError_
 from nkcorpus.search import search
 from nkcorpus.settings import Corpus, SearchSettings
@@ -23,7 +26,7 @@ def results(root, base, query):
 
 
 def segments(home):
-    return index.open_generation(index.current_generation(home))._segments()
+    return wb.open_generation(layout.current_generation(home))._segments()
 
 
 @pytest.fixture
@@ -36,16 +39,16 @@ def corpus(tmp_path):
 
 
 def build(root, base, monkeypatch, procs: str):
-    monkeypatch.setattr(index, "PARALLEL_MIN_BYTES", 0)  # the seeds are small
+    monkeypatch.setattr(wb, "PARALLEL_MIN_BYTES", 0)  # the seeds are small
     monkeypatch.setenv("NKCORPUS_PROCS", procs)
-    return index.update(root, index.corpus_home(base, root), rebuild=True)
+    return upd.update(root, layout.corpus_home(base, root), rebuild=True)
 
 
 def test_parallel_build_finds_exactly_what_one_process_finds(corpus, tmp_path, monkeypatch):
     one, two = tmp_path / "one", tmp_path / "two"
     assert build(corpus, one, monkeypatch, "1").passages == build(corpus, two, monkeypatch, "2").passages
-    assert len(segments(index.corpus_home(one, corpus))) == 1
-    assert 1 <= len(segments(index.corpus_home(two, corpus))) <= 2  # one per busy worker
+    assert len(segments(layout.corpus_home(one, corpus))) == 1
+    assert 1 <= len(segments(layout.corpus_home(two, corpus))) <= 2  # one per busy worker
     for query in QUERIES:
         serial = results(corpus, one, query)
         assert serial and results(corpus, two, query) == serial, query
@@ -56,26 +59,25 @@ def test_updates_after_a_parallel_build(corpus, tmp_path, monkeypatch):
     build(corpus, base, monkeypatch, "2")
     (corpus / "baru.txt").write_text("Sinpo menolak tawaran itu.\n", encoding="utf-8")
     next(corpus.glob("*/000_*.txt")).unlink()
-    report = index.update(corpus, index.corpus_home(base, corpus))
+    report = upd.update(corpus, layout.corpus_home(base, corpus))
     assert not report.full and report.documents == 20
     assert [path.rsplit("/", 1)[1] for path, _, _ in results(corpus, base, "Sinpo")] == ["baru.txt"]
 
 
 def test_a_dead_worker_fails_the_build_and_keeps_the_old_index(corpus, tmp_path, monkeypatch):
     base = tmp_path / "ix"
-    home = index.corpus_home(base, corpus)
+    home = layout.corpus_home(base, corpus)
     build(corpus, base, monkeypatch, "1")
-    live = index.current_generation(home)
+    live = layout.current_generation(home)
     before = results(corpus, base, "sanksi")
 
-    def poisoned(writer, rel, document):  # the worker's analyzer chokes on an int
-        writer.add_document(path=rel, unit="line", loc_start=1, loc_end=1, text=12345, raw="x")
-        return 1
+    def poisoned(self, rel, located):  # the worker's analyzer chokes on an int
+        self._writer.add_document(path=rel, unit="line", loc_start=1, loc_end=1, text=12345, raw="x")
 
-    monkeypatch.setattr(index, "_add_document", poisoned)
+    monkeypatch.setattr(wb.Writer, "add", poisoned)
     with pytest.raises(IndexError_, match="worker process failed"):
         build(corpus, base, monkeypatch, "2")
-    assert index.current_generation(home) == live
+    assert layout.current_generation(home) == live
     assert sorted(p.name for p in home.iterdir() if p.name.startswith("gen-")) == [live.name]
     monkeypatch.undo()
     assert results(corpus, base, "sanksi") == before

@@ -1,7 +1,7 @@
 import pytest
 
-from nkcorpus.normalize import repair
-from nkcorpus.passages import MAX_WORDS, split_passages
+from nkcorpus.ingest.normalize import repair
+from nkcorpus.ingest.passages import MAX_WORDS, split_passages
 
 from conftest import SEEDS
 
@@ -67,7 +67,7 @@ def test_sentence_without_boundaries_is_cut_at_words():
 
 
 def test_initials_do_not_end_sentences():
-    from nkcorpus.passages import _SENTENCE_END
+    from nkcorpus.ingest.passages import _SENTENCE_END
 
     text = "karya Michael J. Mazarr dan George W. Bush menjabat. Lalu AS datang."
     starts = [m.end() for m in _SENTENCE_END.finditer(text)]
@@ -102,6 +102,6 @@ def test_title_from_metadata_or_a_first_heading_line():
     ("Baca juga: Korut uji rudal", False), ("2019", False), ("kata " * 13, False), ("", False),
 ])
 def test_what_reads_as_a_heading(line, heading):
-    from nkcorpus.passages import is_heading
+    from nkcorpus.ingest.passages import is_heading
 
     assert is_heading(line) is heading

@@ -7,10 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh.index import create_in
 
-from nkcorpus import corpus as corpus_mod
-from nkcorpus import index
-from nkcorpus.analysis import CONTEXT_MARK, IndonesianTokenizer
-from nkcorpus.pool import BuildWriter
+from nkcorpus.ingest.read import passages_of, read_parts
+from nkcorpus.ingest.scan import scan
+from nkcorpus.store.whoosh import backend as wb
+from nkcorpus.analysis import CONTEXT_MARK
+from nkcorpus.store.whoosh.tokenizer import IndonesianTokenizer
+from nkcorpus.store.whoosh.pool import BuildWriter
 
 from conftest import SEEDS
 from fuzzing import FUZZ, WORDS, any_char
@@ -34,10 +36,11 @@ def test_terms_are_the_tokens_the_analyzer_yields(text, context):
 
 def _build(folder, make_writer, docs):
     folder.mkdir()
-    ix = create_in(str(folder), index.schema())
+    ix = create_in(str(folder), wb.schema())
     writer = make_writer(ix)
     for rel, document in docs:
-        index._add_document(writer, rel, document)
+        for located in passages_of(document):
+            wb.Writer(writer).add(rel, located)
     writer.commit()
     return ix
 
@@ -64,7 +67,7 @@ def _everything(ix):
 @pytest.fixture(scope="module")
 def seed_docs():
     root = SEEDS.resolve()
-    return [(rel, d) for rel in sorted(corpus_mod.scan(root).files) for d in corpus_mod.read_parts(root, rel)]
+    return [(rel, d) for rel in sorted(scan(root).files) for d in read_parts(root, rel)]
 
 
 def test_same_index_as_whooshs_writer(tmp_path, seed_docs):
@@ -75,7 +78,7 @@ def test_same_index_as_whooshs_writer(tmp_path, seed_docs):
 
 
 def test_a_full_pool_starts_a_new_segment(tmp_path, seed_docs, monkeypatch):
-    monkeypatch.setattr("nkcorpus.pool._POSTING_BYTES", 2**14)  # a few documents fill 1 MB
+    monkeypatch.setattr("nkcorpus.store.whoosh.pool._POSTING_BYTES", 2**14)  # a few documents fill 1 MB
     ix = _build(tmp_path / "ours", lambda ix: BuildWriter(ix, limitmb=1, compound=False), seed_docs)
     one = _build(tmp_path / "one", lambda ix: BuildWriter(ix, compound=False), seed_docs)
     assert len(ix._segments()) > 3
@@ -88,7 +91,7 @@ def test_a_full_pool_starts_a_new_segment(tmp_path, seed_docs, monkeypatch):
 
 def test_a_value_the_analyzer_cannot_take_fails_like_whoosh(tmp_path):
     (tmp_path / "ix").mkdir()
-    writer = BuildWriter(create_in(str(tmp_path / "ix"), index.schema()))
+    writer = BuildWriter(create_in(str(tmp_path / "ix"), wb.schema()))
     with pytest.raises(ValueError):
         writer.add_document(path="a", unit="line", loc_start=1, loc_end=1, text=12345, raw="x")
     writer.cancel()

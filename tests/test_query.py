@@ -1,11 +1,14 @@
-"""The query language: parse tree, fallbacks, stop words, the Whoosh query."""
+"""The query language: parse tree, fallbacks, stop words, the plan compiled for Whoosh."""
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nkcorpus.errors import QueryError
-from nkcorpus.query import max_edits, parse, parse_tree
+from nkcorpus.store.whoosh.compile import compile_node
+from nkcorpus.understand import understand as parse
+from nkcorpus.understand.spelling import max_edits
+from nkcorpus.understand.syntax import parse_tree
 
 
 def shape(text):
@@ -60,11 +63,11 @@ def test_no_words_or_only_exclusions_is_a_query_error():
 
 
 def test_aliases_add_other_names_unless_exact():
-    from nkcorpus.aliases import load
+    from nkcorpus.understand.aliases import load
 
     parsed = parse("sanksi korut", aliases=load())
     assert any(e.startswith("korut → ") and "Korea Utara" in e for e in parsed.expansions)
-    assert {"korea", "utara"} <= parsed.terms
+    assert {"korea", "utara"} <= parsed.highlight
     assert parse("sanksi korut", aliases=load(), exact=True).expansions == ()
 
 
@@ -79,20 +82,20 @@ def _weights(query, factor=1.0):
 
 
 def test_a_name_typed_in_words_counts_once():
-    from nkcorpus.aliases import load
+    from nkcorpus.understand.aliases import load
 
     parsed = parse("amerika serikat", aliases=load())
     assert parsed.expansions == ("amerika serikat → AS, USA, United States, Paman Sam",)
-    weights = set(_weights(parsed.query))
+    weights = set(_weights(compile_node(parsed.root)))
     assert {('text:"amerika serikat"', 0.5), ("text:amerika", 0.5), ("text:serikat", 0.5), ("text:as", 0.8)} <= weights
     assert [w for leaf, w in weights if leaf == "text:amerika"] == [0.5]  # not again as another name
 
 
 def test_english_glossary_finds_indonesian():
-    from nkcorpus.aliases import load
+    from nkcorpus.understand.aliases import load
 
     parsed = parse("ballistic missile", aliases=load())
-    assert {"rudal", "balistik"} <= parsed.terms
+    assert {"rudal", "balistik"} <= parsed.highlight
 
 
 def test_edit_budget():

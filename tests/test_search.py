@@ -168,24 +168,27 @@ def test_one_pass_ranks_like_whoosh_and_counts_every_match(index_base, text, lim
     every passage the query matches (within the chosen files)."""
     from whoosh.scoring import BM25F
 
-    from nkcorpus import index, query
-    from nkcorpus.corpus import check_root
-    from nkcorpus.search import _top, path_filter
+    from nkcorpus.ingest.scan import check_root
+    from nkcorpus.store.layout import corpus_home, current_generation
+    from nkcorpus.store.whoosh import backend as wb
+    from nkcorpus.store.whoosh.compile import compile_node
+    from nkcorpus.understand import understand
 
     run(text, index_base)  # the index is up to date
-    root = check_root(Corpus.from_arg(None).root)
-    ix = index.open_generation(index.current_generation(index.corpus_home(index_base, root)))
-    with ix.searcher(weighting=BM25F()) as searcher:
-        parsed = query.parse(text, searcher.reader())
-        chosen = path_filter(parsed.paths) if parsed.paths else None
-        ours = _top(searcher, parsed.query, limit, chosen)
-        theirs = searcher.search(parsed.query, limit=limit, filter=chosen)
-        assert [(h.docnum, round(h.score, 9)) for h in ours] == [
-            (h.docnum, round(h.score, 9)) for h in theirs]
-        matching = set(searcher.docs_for_query(parsed.query))
+    gen = current_generation(corpus_home(index_base, check_root(Corpus.from_arg(None).root)))
+    with wb.WhooshBackend().open(gen) as reader:
+        plan = understand(text, reader.vocabulary)
+        ours, total = reader.top(plan.root, limit, plan.paths)
+    with wb.open_generation(gen).searcher(weighting=BM25F()) as searcher:
+        query = compile_node(plan.root)
+        chosen = wb.path_filter(plan.paths) if plan.paths else None
+        theirs = searcher.search(query, limit=limit, filter=chosen)
+        assert [(f.fields["path"], f.fields["loc_start"], round(f.score, 9)) for f in ours] == [
+            (h["path"], h["loc_start"], round(h.score, 9)) for h in theirs]
+        matching = set(searcher.docs_for_query(query))
         if chosen is not None:
             matching &= set(searcher.docs_for_query(chosen))
-        assert len(ours) == len(matching) > 0
+        assert total == len(matching) > 0
 
 
 def test_one_thing_named_three_ways_counts_once(tmp_path, index_base):

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from nkcorpus import cli, index
+from nkcorpus.cli import app as cli
+from nkcorpus.store import layout
+from nkcorpus.store import manifest as mf
 
 from faults import NK, WORD, hits, make_corpus, nk, search_json, snapshot
 
@@ -49,7 +51,7 @@ def test_links_out_of_the_corpus_are_not_followed(tricky):
     assert proc.returncode == 1 and proc.stdout == "" and proc.stderr == ""
     inside = {h["path"].rsplit("/", 1)[1] for h in hits(search_json(root, base, WORD))}
     assert "dalam.txt" in inside  # a link to a file inside the corpus is fine
-    manifest = index.load_manifest(index.current_generation(index.corpus_home(base, root)))
+    manifest = mf.load_manifest(layout.current_generation(layout.corpus_home(base, root)))
     assert sorted(manifest.files) == sorted([*(p.name for p in root.glob("0*.txt")), "sub/dalam.txt"])
 
 

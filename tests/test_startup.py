@@ -31,7 +31,7 @@ def heavy_in(loaded: set[str]) -> list[str]:
 def test_json_search_loads_neither_rich_nor_heavy_stdlib(index_base):
     assert run_cli("index").returncode == 0  # a fresh index: the everyday search path
     proc, loaded = modules_after(
-        "from nkcorpus.cli import run\n"
+        "from nkcorpus.cli.app import run\n"
         "code = run(['search', 'Six Party Talks', '--json'])\n"
         "assert code == 0, code\n"
     )
@@ -45,7 +45,7 @@ def test_the_nkcorpus_command_searches_without_typer(index_base):
     """An everyday search line is parsed without importing typer (nor click)."""
     assert run_cli("index").returncode == 0
     proc, loaded = modules_after(
-        "from nkcorpus.commands import main\n"
+        "from nkcorpus.cli import main\n"
         "try:\n"
         "    main(['search', 'Six Party Talks', '--json', '-n', '2'])\n"
         "except SystemExit as exc:\n"
@@ -59,13 +59,13 @@ def test_the_nkcorpus_command_searches_without_typer(index_base):
 
 def test_first_json_search_builds_the_index_without_rich(index_base):
     # stderr is not a terminal: no progress bar, so rich stays unloaded.
-    proc, loaded = modules_after("from nkcorpus.cli import run\nrun(['search', 'nuklir', '--json'])\n")
+    proc, loaded = modules_after("from nkcorpus.cli.app import run\nrun(['search', 'nuklir', '--json'])\n")
     assert proc.returncode == 0 and proc.stdout.count("\n") >= 1
     assert "rich" not in {m.split(".")[0] for m in loaded}
 
 
 def test_help_is_plain_without_rich():
-    proc, loaded = modules_after("from nkcorpus.cli import run\nrun(['search', '--help'])\n")
+    proc, loaded = modules_after("from nkcorpus.cli.app import run\nrun(['search', '--help'])\n")
     assert "Usage" in proc.stdout
     assert "rich" not in {m.split(".")[0] for m in loaded}
     assert "whoosh" not in {m.split(".")[0] for m in loaded}
@@ -78,7 +78,7 @@ def test_lean_whoosh_import_keeps_whoosh_and_stdlib_whole(tmp_path):
     source.write_text("isi berkas", encoding="utf-8")
     proc, loaded = modules_after(
         "import sys, functools\n"
-        "from nkcorpus.leanimport import import_whoosh\n"
+        "from nkcorpus.store.whoosh.leanimport import import_whoosh\n"
         "import_whoosh()\n"
         "for name in ('urllib.request', 'asyncio', 'cached_property', 'whoosh.lang.morph_en'):\n"
         "    assert name not in sys.modules, name\n"
@@ -114,7 +114,7 @@ TTY_STDERR = (
 def test_on_a_terminal_rich_loads_only_when_there_is_progress_to_show(index_base):
     """stderr a terminal: the progress bar (rich) appears for a build, not for
     a search of a fresh index."""
-    code = TTY_STDERR + "from nkcorpus.cli import run\nrun(['search', 'Juche', '--json'])\n"
+    code = TTY_STDERR + "from nkcorpus.cli.app import run\nrun(['search', 'Juche', '--json'])\n"
     building, loaded = modules_after(code)
     assert building.returncode == 0 and "rich" in {m.split(".")[0] for m in loaded}
     fresh, loaded = modules_after(code)

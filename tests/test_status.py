@@ -10,7 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nkcorpus import index
+from nkcorpus.store import layout
+from nkcorpus.store import lock
 
 from conftest import run_cli
 
@@ -73,7 +74,7 @@ def test_status_counts_and_lists(tmp_path, index_base):
 def test_status_says_when_another_process_is_indexing(tmp_path, index_base):
     root = make_corpus(tmp_path / "korpus")
     run_cli("index", str(root))
-    fd = index.try_lock(index.corpus_home(index_base, root.resolve()))
+    fd = lock.try_lock(layout.corpus_home(index_base, root.resolve()))
     try:
         assert status_json(root)[1]["busy"] is True
         assert "another nkcorpus process is indexing" in run_cli("status", "--corpus", str(root)).stdout

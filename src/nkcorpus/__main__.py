@@ -1,3 +1,3 @@
-from nkcorpus.commands import main
+from nkcorpus.cli import main
 
 main()

@@ -34,6 +34,10 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """A passage found: ``path`` as displayed (the corpus as given, then the
+    path inside it), ``rel`` the path relative to the corpus folder;
+    ``line_start``/``line_end`` count ``unit`` (line, page or paragraph)."""
+
     rank: int
     score: float
     path: str
@@ -42,6 +46,7 @@ class Hit:
     text: str
     matches: tuple[Match, ...]
     unit: str = "line"
+    rel: str = ""
 
 
 @dataclass(frozen=True, slots=True)

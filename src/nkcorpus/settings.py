@@ -9,7 +9,11 @@ from pathlib import Path
 
 APP_NAME = "nkcorpus"
 DEFAULT_LIMIT = 10
-INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"
+# Environment variables, named once here.
+INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"  # where indexes live
+ALIASES_ENV = "NKCORPUS_ALIASES"  # the user's own aliases file
+FOLLOW_ENV = "NKCORPUS_FOLLOW_LINKS"  # 1: follow links to files outside the corpus
+DEBUG_ENV = "NKCORPUS_DEBUG"  # set: an internal error shows its traceback
 # Full builds analyze in this many worker processes (one per core, at most
 # MAX_PROCS); NKCORPUS_PROCS=1 keeps them in one process.
 PROCS_ENV = "NKCORPUS_PROCS"

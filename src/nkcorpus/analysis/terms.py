@@ -2,8 +2,8 @@
 
 One tokenizer does the whole chain in a single pass (no generator layers),
 and stems each distinct word once (``stem`` is cached), which keeps indexing
-fast. Whoosh pickles the schema into the index, so the analyzer classes live
-at this module path and hold only plain attributes.
+fast. Pure: no search engine is imported here; ``store.whoosh.tokenizer``
+adapts these functions to Whoosh.
 
 ``ANALYZER_VERSION`` is stored with every index: change it whenever the
 tokens this module produces change, and old indexes are rebuilt.
@@ -16,8 +16,6 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from itertools import compress, count
-
-from whoosh.analysis import Token, Tokenizer
 
 ANALYZER_VERSION = "7"  # 7: prefix stacking rules, roots ranked by family (memberikan: beri)
 
@@ -66,7 +64,7 @@ def snowball(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _root_stemmer():
-    from nkcorpus.morph import RootStemmer, load_roots
+    from nkcorpus.analysis.morph import RootStemmer, load_roots
 
     return RootStemmer(load_roots())
 
@@ -130,73 +128,39 @@ def _identity(word: str) -> str:
     return word
 
 
-class IndonesianTokenizer(Tokenizer):
-    """Whoosh tokenizer yielding analyzed Indonesian terms.
-
-    ``stemmed=False`` gives the lowercase surface forms (for typo and
-    wildcard matching); ``True`` gives stems.
-    """
-
-    def __init__(self, stemmed: bool = True) -> None:
-        self.stemmed = stemmed
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.stemmed == self.stemmed
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.stemmed))
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        token.stopped = False
-        text, mark, context = value.partition(CONTEXT_MARK)
-        parts = [(text, 0, start_pos, 1.0)]
-        if mark:
-            parts.append((context, len(text) + 1, start_pos + _CONTEXT_GAP + len(text), CONTEXT_WEIGHT))
-        for part, char_base, pos_base, boost in parts:
-            token.boost = boost
-            for term, pos, start, end in iter_terms(part, self.stemmed):
-                token.text = term
-                if keeporiginal:
-                    token.original = part[start:end]
-                if positions:
-                    token.pos = pos_base + pos
-                if chars:
-                    token.startchar = start_char + char_base + start
-                    token.endchar = start_char + char_base + end
-                yield token
-
-    def terms(self, value: str) -> list[tuple[list[str], int, float]]:
-        """The terms ``__call__`` yields for ``value``, without Token objects:
-        ``(terms, first position, boost)`` for the text and for its context;
-        the term ``terms[i]`` is at position ``first position + i``. A fast
-        path for building the index (``nkcorpus.pool``)."""
-        text, mark, context = value.partition(CONTEXT_MARK)
-        parts = [(self._terms_of(text), 0, 1.0)]
-        if mark:
-            parts.append((self._terms_of(context), _CONTEXT_GAP + len(text), CONTEXT_WEIGHT))
-        return parts
-
-    def _terms_of(self, text: str) -> list[str]:
-        """``iter_terms(text)``'s terms: the words are found in one regex pass
-        over the lowercased text (lowercasing keeps every character a word
-        character or not); only joined words go through ``iter_terms``'s part
-        rule."""
-        lowered = text.lower()
-        if len(lowered) != len(text):
-            return [term for term, *_ in iter_terms(text, self.stemmed)]
-        words = WORD.findall(lowered)
-        terms = list(map(stem, words)) if self.stemmed else words
-        joined = list(compress(count(), map(operator.not_, map(str.isalnum, words))))
-        if joined:
-            norm = stem if self.stemmed else _identity
-            written = WORD.findall(text)
-            for i in reversed(joined):
-                terms[i:i + 1] = [term for term, _, _ in _parts(written[i], norm)]
-        return terms
+def context_parts(value: str) -> list[tuple[str, int, int, float]]:
+    """The parts of an indexed value (``with_context``): ``(text, character
+    offset, position offset, weight)`` for the passage's text and, if any,
+    for its context, whose words are weighed down and set apart."""
+    text, mark, context = value.partition(CONTEXT_MARK)
+    parts = [(text, 0, 0, 1.0)]
+    if mark:
+        parts.append((context, len(text) + 1, _CONTEXT_GAP + len(text), CONTEXT_WEIGHT))
+    return parts
 
 
-def analyzer(stemmed: bool = True) -> IndonesianTokenizer:
-    return IndonesianTokenizer(stemmed)
+def value_terms(value: str, stemmed: bool = True) -> list[tuple[list[str], int, float]]:
+    """The terms of an indexed value, fast (no per-token objects):
+    ``(terms, first position, weight)`` for the text and for its context;
+    ``terms[i]`` stands at ``first position + i``. Equal to what
+    ``iter_terms`` yields part by part (a test holds it)."""
+    return [(_terms_of(part, stemmed), pos, weight) for part, _, pos, weight in context_parts(value)]
+
+
+def _terms_of(text: str, stemmed: bool) -> list[str]:
+    """``iter_terms(text)``'s terms: the words are found in one regex pass
+    over the lowercased text (lowercasing keeps every character a word
+    character or not); only joined words go through ``iter_terms``'s part
+    rule."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return [term for term, *_ in iter_terms(text, stemmed)]
+    words = WORD.findall(lowered)
+    terms = list(map(stem, words)) if stemmed else words
+    joined = list(compress(count(), map(operator.not_, map(str.isalnum, words))))
+    if joined:
+        norm = stem if stemmed else _identity
+        written = WORD.findall(text)
+        for i in reversed(joined):
+            terms[i:i + 1] = [term for term, _, _ in _parts(written[i], norm)]
+    return terms

@@ -1,26 +1,27 @@
 """The command line as typer declares it: arguments -> settings -> core ->
 renderer, and exit codes.
 
-Nothing but argument handling lives here (the plumbing the commands share is
-in ``commands``, which also parses everyday searches without importing
-typer). Errors from the core arrive as ``NkError`` and leave as one line on
-stderr with exit code 2.
+Nothing but argument handling lives here: the options come from
+``options`` (the table the quick parser reads too), the work from
+``commands``. Errors from the core arrive as ``NkError`` and leave as one
+line on stderr with exit code 2.
 """
 
 from __future__ import annotations
 
+import inspect
 import sys
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from nkcorpus import __version__
-from nkcorpus import commands
-from nkcorpus.commands import INTERRUPTED, Color, error, print_warnings
+from nkcorpus.cli import commands
+from nkcorpus.cli.commands import INTERRUPTED, error, print_warnings
+from nkcorpus.cli.options import CORPUS, INDEX_DIR, SEARCH, Opt
 from nkcorpus.errors import ExitCode, NkError
-from nkcorpus.leanimport import import_whoosh
-from nkcorpus.settings import DEFAULT_LIMIT, Corpus, IndexSettings, index_base
+from nkcorpus.settings import Corpus, IndexSettings, index_base
+from nkcorpus.store.whoosh.leanimport import import_whoosh
 
 app = typer.Typer(
     name="nkcorpus",
@@ -31,42 +32,40 @@ app = typer.Typer(
 )
 
 
-CorpusOpt = Annotated[
-    Optional[str],
-    typer.Option("--corpus", "-c", help="Folder of documents to search [default: the bundled essays]."),
-]
-IndexDirOpt = Annotated[
-    Optional[Path],
-    typer.Option("--index-dir", envvar="NKCORPUS_INDEX_DIR", show_envvar=True,
-                 help="Where indexes live (one folder per corpus) [default: the user cache folder]."),
-]
+def annotated(opt: Opt):
+    """The typer annotation of an option of the table."""
+    extra = {"envvar": opt.envvar, "show_envvar": True} if opt.envvar else {}
+    if opt.min is not None:
+        extra["min"] = opt.min
+    if opt.metavar:
+        extra["metavar"] = opt.metavar
+    return Annotated[opt.type, typer.Option(*opt.flags, help=opt.help, **extra)]
 
 
-@app.command()
-def search(
-    query: Annotated[list[str], typer.Argument(
-        help='Words to find (one or more arguments); "quoted words" form a phrase.')],
-    corpus: CorpusOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most hits to show.")] = DEFAULT_LIMIT,
-    json: Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per hit.")] = False,
-    color: Annotated[Color, typer.Option(help="Colour the output.")] = Color.auto,
-    index_dir: IndexDirOpt = None,
-    exact: Annotated[bool, typer.Option(
-        "--exact", help="No aliases, glossary or typo matching: only the words typed (still stemmed).")] = False,
-    file: Annotated[Optional[list[str]], typer.Option(
-        "--file", "-f", metavar="GLOB", help="Only files whose path or name matches GLOB (repeatable).")] = None,
-    aliases: Annotated[Optional[str], typer.Option(
-        "--aliases", metavar="FILE", envvar="NKCORPUS_ALIASES", show_envvar=True,
-        help="Your own aliases ('a = b' lines), added to the bundled ones.")] = None,
-) -> int:
+def _signature(*opts: Opt, first: list[inspect.Parameter] = ()) -> inspect.Signature:
+    params = [*first, *(inspect.Parameter(o.name, inspect.Parameter.KEYWORD_ONLY, default=o.default,
+                                           annotation=annotated(o)) for o in opts)]
+    return inspect.Signature(params, return_annotation=int)
+
+
+CorpusOpt = annotated(CORPUS)
+IndexDirOpt = annotated(INDEX_DIR)
+
+
+def search(**params) -> int:
     """Search a corpus (built or refreshed automatically when its files changed).
 
     Words are optional (passages with more of them rank first); "quoted words"
     rank passages holding them together first; +word must appear, -word must
     not; a AND b, a OR b, NOT a, (groups), prefix*, path:GLOB.
     """
-    return commands.search_command(query=query, corpus=corpus, limit=limit, json=json, color=color,
-                                   index_dir=index_dir, exact=exact, file=file, aliases=aliases)
+    return commands.search_command(**params)
+
+
+_QUERY = inspect.Parameter("query", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    list[str], typer.Argument(help='Words to find (one or more arguments); "quoted words" form a phrase.')])
+search.__signature__ = _signature(*SEARCH, first=[_QUERY])
+app.command()(search)
 
 
 @app.command()
@@ -101,13 +100,13 @@ def index(
 
 
 def _index_corpus(settings: IndexSettings, quiet: bool):
-    from nkcorpus import index as index_mod
-    from nkcorpus.corpus import check_root
+    from nkcorpus.ingest.scan import check_root
+    from nkcorpus.store.layout import corpus_home
+    from nkcorpus.store.update import update
 
     root = check_root(settings.corpus.root)
-    home = index_mod.corpus_home(settings.index_base, root)
-    return index_mod.update(root, home, commands.progress(quiet, settings.corpus), rebuild=settings.rebuild,
-                            wait=settings.wait)
+    return update(root, corpus_home(settings.index_base, root), commands.progress(quiet, settings.corpus),
+                  rebuild=settings.rebuild, wait=settings.wait)
 
 
 def _summary(display: str, report) -> str:
@@ -138,14 +137,14 @@ def status(
 ) -> int:
     """Show a corpus's index: documents, passages, size, last update, pending
     changes, and the files skipped and why. Exit 1 if there is no index yet."""
-    from nkcorpus import index as index_mod
-    from nkcorpus.corpus import check_root
+    from nkcorpus.ingest.scan import check_root
     from nkcorpus.render import status as status_render
-    from nkcorpus.status import status as read_status
+    from nkcorpus.store.layout import corpus_home
+    from nkcorpus.store.status import status as read_status
 
     chosen = Corpus.from_arg(corpus)
     root = check_root(chosen.root)
-    st = read_status(root, index_mod.corpus_home(index_base(index_dir), root))
+    st = read_status(root, corpus_home(index_base(index_dir), root))
     print(status_render.to_json(st, chosen) if json else status_render.to_text(st, chosen))
     return ExitCode.HITS if st.indexed else ExitCode.NO_HITS
 

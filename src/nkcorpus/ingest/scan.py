@@ -1,4 +1,4 @@
-"""Files -> documents: find a corpus's files and read them as clean text.
+"""Find a corpus's files (stat only, nothing is read).
 
 Scanning costs one ``stat`` per entry and reads nothing, so checking whether
 an index is stale is cheap. Hidden files and folders are skipped (as ripgrep
@@ -10,24 +10,17 @@ a folder that cannot be listed) are reported by the scan, not raised.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import os
 import stat as stat_mod
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
 from nkcorpus.errors import CorpusError
-from nkcorpus.extract import SUPPORTED_SUFFIXES, Extracted, ExtractError, extract_parts
-from nkcorpus.normalize import repair
-
-# Text of parsed formats is repaired and cut into passages this many
-# characters at a time, so memory stays bounded for big documents too.
-PIECE_CHARS = 2**21
-
+from nkcorpus.ingest.extract import SUPPORTED_SUFFIXES
+from nkcorpus.settings import FOLLOW_ENV
 
 class FileStat(NamedTuple):
     """What a scan knows of a file; ``problem`` says why it cannot be read.
@@ -49,34 +42,6 @@ class Scan:
     ignored: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Document:
-    """A part of a file's repaired text and how its lines map to locations."""
-
-    text: str
-    unit: str
-    locations: tuple[int, ...] | None
-    title: str | None = None
-    first_line: int = 1
-
-    def location(self, line: int) -> int:
-        """Location (in ``unit``) of 1-based text line ``line``."""
-        if self.locations is None:
-            return self.first_line + line - 1
-        return self.locations[min(line, len(self.locations)) - 1]
-
-
-class SkipFile(Exception):
-    """A file that cannot be indexed; the message says why, in a few words.
-
-    ``vanished`` is set when the file no longer exists.
-    """
-
-    def __init__(self, reason: str, vanished: bool = False) -> None:
-        super().__init__(reason)
-        self.vanished = vanished
-
-
 def check_root(root: Path) -> Path:
     """The corpus folder, resolved; a CorpusError if it is not a folder."""
     if not root.exists():
@@ -87,9 +52,6 @@ def check_root(root: Path) -> Path:
 
 
 # --- scanning --------------------------------------------------------------------
-
-
-FOLLOW_ENV = "NKCORPUS_FOLLOW_LINKS"
 
 
 def scan(root: Path, follow_outside: bool | None = None) -> Scan:
@@ -222,48 +184,3 @@ def _check_name(rel: str, st: FileStat) -> FileStat:
     except UnicodeEncodeError:
         return st._replace(problem="file name is not valid UTF-8 (rename it to index it)")
     return st
-
-
-# --- reading ---------------------------------------------------------------------
-
-
-def read_parts(root: Path, rel: str) -> Iterator[Document]:
-    """Read and repair one file, in parts; SkipFile (with a short reason) if
-    impossible. Big files come in several parts, so SkipFile may also come
-    after some parts (a read error in the middle of a file)."""
-    try:
-        for extracted in extract_parts(root / rel):
-            for piece in pieces(extracted):
-                yield Document(repair(piece.text), piece.unit, piece.locations,
-                               piece.title, piece.first_line)
-    except ExtractError as exc:
-        raise SkipFile(str(exc)) from None
-    except FileNotFoundError:
-        raise SkipFile("vanished while indexing", vanished=True) from None
-    except OSError as exc:
-        raise SkipFile(exc.strerror or type(exc).__name__) from None
-    except MemoryError:
-        raise SkipFile("not enough memory to read it") from None
-    except Exception as exc:  # a bug, but one file must not stop the run
-        raise SkipFile(f"internal error: {type(exc).__name__}: {exc}") from None
-
-
-def pieces(extracted: Extracted, max_chars: int | None = None) -> Iterator[Extracted]:
-    """``extracted`` cut at line ends into pieces of at most ``max_chars``
-    (default PIECE_CHARS) characters; a longer line is cut where it must be."""
-    max_chars = max_chars or PIECE_CHARS
-    text, start, line = extracted.text, 0, 0
-    if len(text) <= max_chars:
-        yield extracted
-        return
-    while start < len(text):
-        end = len(text)
-        if end - start > max_chars:
-            end = text.rfind("\n", start, start + max_chars) + 1 or start + max_chars
-        newlines = text.count("\n", start, end)
-        locations = extracted.locations
-        yield dataclasses.replace(
-            extracted, text=text[start:end], first_line=extracted.first_line + line,
-            locations=None if locations is None else locations[line : line + newlines + 1],
-        )
-        start, line = end, line + newlines

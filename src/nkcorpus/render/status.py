@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from nkcorpus.settings import Corpus
-from nkcorpus.status import IndexStatus
+from nkcorpus.store.status import IndexStatus
 
 MAX_LISTED = 50  # skipped or empty files listed in the text report
 

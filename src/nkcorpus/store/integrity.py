@@ -26,7 +26,7 @@ import re
 import zlib
 from pathlib import Path
 
-from nkcorpus.fsutil import atomic_write
+from nkcorpus.store.fsutil import atomic_write
 
 RECORD = "checksums.json"
 _TOC = re.compile(r"_MAIN_(\d+)\.toc$")

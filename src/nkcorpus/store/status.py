@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nkcorpus import corpus as corpus_mod
-from nkcorpus import index
+from nkcorpus.ingest.scan import scan
+from nkcorpus.store.layout import current_generation
+from nkcorpus.store.lock import is_locked
+from nkcorpus.store.manifest import Changes, diff, load_journal, usable_manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +27,7 @@ class IndexStatus:
     skipped: tuple[tuple[str, str], ...]  # files not indexed because of an error, and why
     ignored: dict[str, int]  # other files by suffix: types nkcorpus does not read
     updated: float | None  # when the index last changed (seconds since the epoch)
-    pending: index.Changes  # changes in the corpus since then
+    pending: Changes  # changes in the corpus since then
     busy: bool  # another process is indexing right now
     outdated: bool = False  # an index exists, made by another version: it will be rebuilt
 
@@ -36,19 +38,19 @@ class IndexStatus:
 
 def status(root: Path, home: Path) -> IndexStatus:
     """The status of ``root``'s index under ``home`` (which may not exist)."""
-    gen = index.current_generation(home)
-    manifest = index.usable_manifest(gen)
-    found = corpus_mod.scan(root)
-    dirty = index.load_journal(gen) if manifest else frozenset()
-    pending = index.diff(manifest, found.files, dirty)
+    gen = current_generation(home)
+    manifest = usable_manifest(gen)
+    found = scan(root)
+    dirty = load_journal(gen) if manifest else frozenset()
+    pending = diff(manifest, found.files, dirty)
     if manifest is None:
         return IndexStatus(root, home, None, 0, 0, 0, (), (), found.ignored, None,
-                           pending, index.is_locked(home), outdated=gen is not None)
+                           pending, is_locked(home), outdated=gen is not None)
     return IndexStatus(
         root, home, gen, _folder_size(gen), len(manifest.files), manifest.passages,
         tuple(sorted(rel for rel, v in manifest.files.items() if v[2] == 0)),
         tuple((rel, v[3]) for rel, v in sorted(manifest.skipped.items())),
-        found.ignored, manifest.updated or None, pending, index.is_locked(home),
+        found.ignored, manifest.updated or None, pending, is_locked(home),
     )
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import QueryError
+from nkcorpus.settings import ALIASES_ENV
 
-ALIASES_ENV = "NKCORPUS_ALIASES"
 BUNDLED = ("data/aliases.txt", "data/glossary.txt")
 
 Terms = tuple[str, ...]

@@ -3,7 +3,7 @@
 Whoosh's ``MpWriter`` with ``procs`` > 1 and ``multisegment=True``: this
 process reads and splits the files and hands batches of passages to one
 worker per core; each worker analyzes its batches with a ``BuildWriter``
-(nkcorpus.pool) and writes its own segments (one, or more when its share of
+(``pool``) and writes its own segments (one, or more when its share of
 the pool fills up). The segments are not merged: merging them in this
 process (Whoosh's default) made a 10 MB build slower than one process, and
 merging afterwards (``optimize``) costs three quarters of a whole build.
@@ -73,7 +73,7 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
     (``kwargs``: more ``SegmentWriter`` settings)."""
     from whoosh.multiproc import MpWriter, SubWriterTask
 
-    from nkcorpus.pool import BuildWriter
+    from nkcorpus.store.whoosh.pool import BuildWriter
 
     class Worker(SubWriterTask):
         def run(self) -> None:

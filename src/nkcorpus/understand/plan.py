@@ -1,0 +1,142 @@
+"""The query plan: what the user asked for, independent of any search engine.
+
+A plan is a small tree of frozen nodes. Its leaves say which analyzed terms
+to look for and in which field; its inner nodes say how the scores of their
+parts combine. A backend compiles the tree to its own queries: the Whoosh
+backend (``store.whoosh.compile``) to ``Term``/``Phrase``/``Or``/``And``/
+``DisjunctionMax``; a remote engine would use ``term``/``match_phrase``/
+``bool``/``dis_max`` the same way.
+
+Leaves:
+
+* ``Terms``: one way to match, a word or words in a row (within ``slop``),
+  in the ``stem`` field (roots) or the ``surface`` field (lowercase words as
+  written). ``way`` says where it came from: ``typed``, ``surface``,
+  ``alias``, ``related``, ``spelling``, ``loan``, ``phrase``, ``name``,
+  ``phrase-words`` or ``proximity``; ``source`` is the query text it stands for.
+* ``Prefix``: words starting so, in the surface field.
+
+Inner nodes:
+
+* ``Sum``: matches what any part matches; the parts' scores add up.
+* ``Best``: matches what any part matches; a passage scores its best part
+  plus ``tiebreak`` times the others (``dis_max``). With ``concept`` set, it
+  holds the ways to match one concept of the query (a word or a name, with
+  its aliases, related words and close spellings).
+* ``Bool``: ``must`` parts are required, ``should`` parts add to the score,
+  ``must_not`` parts exclude.
+
+Every node has a ``weight`` that multiplies its score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+STEM = "stem"
+SURFACE = "surface"
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    terms: tuple[str, ...]
+    field: str = STEM
+    way: str = "typed"
+    source: str = ""
+    weight: float = 1.0
+    slop: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    text: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sum:
+    parts: tuple[Node, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Best:
+    parts: tuple[Node, ...]
+    weight: float = 1.0
+    tiebreak: float = 0.0
+    concept: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bool:
+    should: tuple[Node, ...] = ()
+    must: tuple[Node, ...] = ()
+    must_not: tuple[Node, ...] = ()
+    weight: float = 1.0
+
+
+Node = Terms | Prefix | Sum | Best | Bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A parsed and understood query.
+
+    ``relaxed`` is the same query with its required phrases made optional,
+    searched when the phrases match nothing. ``highlight`` holds the analyzed
+    terms whose occurrences are highlighted in hits; ``searched``,
+    ``expansions`` and ``suggestions`` are for display; ``paths`` are the
+    ``path:GLOB`` filters typed in the query.
+    """
+
+    text: str
+    root: Node
+    highlight: frozenset[str]
+    searched: tuple[str, ...] = ()
+    expansions: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    relaxed: Node | None = None
+
+
+def with_weight(node: Node, weight: float) -> Node:
+    """``node`` with its weight replaced."""
+    return replace(node, weight=weight)
+
+
+def leaves(node: Node) -> Iterator[Terms | Prefix]:
+    """Every leaf of ``node``, depth first."""
+    if isinstance(node, (Terms, Prefix)):
+        yield node
+    elif isinstance(node, Bool):
+        for part in (*node.should, *node.must, *node.must_not):
+            yield from leaves(part)
+    else:
+        for part in node.parts:
+            yield from leaves(part)
+
+
+def describe(node: Node, indent: int = 0) -> str:
+    """A plan as indented text, one node a line (for tests and ``--explain``)."""
+    pad = "  " * indent
+    w = "" if node.weight == 1.0 else f" ^{node.weight:g}"
+    if isinstance(node, Terms):
+        kind = "phrase" if len(node.terms) > 1 else "term"
+        slop = f" ~{node.slop}" if node.slop != 1 else ""
+        return f"{pad}{kind} {node.field}:{' '.join(node.terms)}{slop} [{node.way}]{w}"
+    if isinstance(node, Prefix):
+        return f"{pad}prefix surface:{node.text}*{w}"
+    if isinstance(node, Bool):
+        lines = [f"{pad}bool{w}"]
+        for label, parts in (("must", node.must), ("should", node.should), ("not", node.must_not)):
+            if parts:
+                lines.append(f"{pad}  {label}:")
+                lines += [describe(p, indent + 2) for p in parts]
+        return "\n".join(lines)
+    if isinstance(node, Best):
+        head = f"best{' ' + repr(node.concept) if node.concept else ''}"
+        head += f" tiebreak {node.tiebreak:g}" if node.tiebreak else ""
+    else:
+        head = "sum"
+    return "\n".join([f"{pad}{head}{w}", *(describe(p, indent + 1) for p in node.parts)])
