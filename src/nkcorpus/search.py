@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import iter_terms
 from nkcorpus.ingest.passages import is_heading
@@ -19,8 +20,10 @@ from nkcorpus.model import Hit, Match, SearchResult
 from nkcorpus.settings import SearchSettings
 from nkcorpus.store.layout import corpus_home
 from nkcorpus.store.read import read_fresh
-from nkcorpus.store.update import Progress
 from nkcorpus.understand import QueryPlan, understand
+
+if TYPE_CHECKING:
+    from nkcorpus.store.update import Progress
 
 # A heading alone ("2. Jepang") points at its section rather than answering:
 # it scores this share (its words also count for the section's passages).

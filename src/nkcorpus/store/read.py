@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from nkcorpus.errors import IndexError_, NkError
 from nkcorpus.store import integrity
@@ -16,8 +16,9 @@ from nkcorpus.store.freshness import fresh_live
 from nkcorpus.store.layout import current_generation, index_command
 from nkcorpus.store.lock import try_lock, writer_lock
 from nkcorpus.store.manifest import MANIFEST, load_manifest, usable_manifest
-from nkcorpus.store.update import (IndexWriteError, Progress, _update_locked, _write_errors,
-                                   update)
+
+if TYPE_CHECKING:
+    from nkcorpus.store.update import Progress
 
 T = TypeVar("T")
 Reader = object  # the backend's reader (store.backend)
@@ -41,7 +42,6 @@ def read_fresh(root: Path, home: Path, read: Callable[[Reader], T],
     (a concurrent writer may have replaced files under this reader); if that
     fails too, the index is rebuilt from the corpus and ``read`` runs again.
     """
-    progress = progress or Progress()
     warnings: list[str] = []
     known = fresh_live(root, home) if update_allowed else None
     if update_allowed and known is None:
@@ -94,7 +94,7 @@ def _raised_by_engine(exc: BaseException) -> bool:
     return not name.startswith("nkcorpus")
 
 
-def _rebuild_damaged(root: Path, home: Path, progress: Progress, damage: _Damaged,
+def _rebuild_damaged(root: Path, home: Path, progress: Progress | None, damage: _Damaged,
                      update_allowed: bool) -> list[str]:
     """Rebuild the damaged live generation (once, under the writer lock);
     the warning to show. Nothing to do if another process replaced it."""
@@ -102,6 +102,9 @@ def _rebuild_damaged(root: Path, home: Path, progress: Progress, damage: _Damage
         return []
     if not update_allowed:
         raise _damaged_error(root, home, damage)
+    from nkcorpus.store.update import IndexWriteError, Progress, _update_locked, _write_errors
+
+    progress = progress or Progress()
     try:
         with _write_errors(home), writer_lock(home, progress):
             if current_generation(home) != damage.gen:
@@ -117,12 +120,14 @@ def _damaged_error(root: Path, home: Path, damage: _Damaged, more: str = "") -> 
                        hint=f"run: {index_command(root, home, rebuild=True)}")
 
 
-def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
+def _update_or_skip(root: Path, home: Path, progress: Progress | None) -> list[str]:
     """Update before a search; if the index folder cannot be written, the
     index as it was answers (with a warning)."""
+    from nkcorpus.store.update import IndexWriteError, Progress, _write_errors
+
     try:
         with _write_errors(home):
-            return _update_now(root, home, progress)
+            return _update_now(root, home, progress or Progress())
     except IndexWriteError as exc:
         if current_generation(home) is None:
             raise
@@ -132,6 +137,8 @@ def _update_or_skip(root: Path, home: Path, progress: Progress) -> list[str]:
 def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
     """Update, unless another process is doing it and the index it left can
     answer meanwhile (then a warning); the notes to show."""
+    from nkcorpus.store.update import _update_locked, update
+
     fd = try_lock(home)
     if fd is None:
         if usable_manifest(current_generation(home)) is not None:
@@ -141,3 +148,4 @@ def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
         return list(_update_locked(root, home, progress, rebuild=False).notes)
     finally:
         os.close(fd)
+

@@ -11,12 +11,15 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import with_context
-from nkcorpus.ingest.read import Located
 from nkcorpus.store.backend import DamagedData
 from nkcorpus.store.whoosh.schema import FIELDS, SCHEMA_ID, schema
 from nkcorpus.understand.plan import Node
+
+if TYPE_CHECKING:
+    from nkcorpus.ingest.read import Located
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name
 # Whoosh's in-memory pool for updates; the process's peak memory grows with it.
