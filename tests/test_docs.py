@@ -52,3 +52,16 @@ def test_every_command_has_help_text():
         assert proc.returncode == 0
         assert re.search(r"^Usage: nkcorpus " + name, proc.stdout, re.M)
         assert len(proc.stdout.split("\n\n")[1].strip()) > 10
+
+
+def test_readme_python_examples_run(index_base):
+    """Every ```python block of the README runs, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert blocks
+    for code in blocks:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.strip(), code
