@@ -18,8 +18,7 @@ from nkcorpus.ingest import passages
 from nkcorpus.store import integrity
 from nkcorpus.store.whoosh import backend as wb
 from nkcorpus.errors import IndexError_
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 from faults import (
     WORD, assert_one_error_line, build, hits, live, make_corpus, nk, python_with, search_json,
@@ -55,7 +54,7 @@ def damaged(pristine, tmp_path):
 
 def search_here(root: Path, base: Path, query: str = WORD):
     """The same search in this process, through the library."""
-    return search(SearchSettings(query=query, corpus=Corpus.from_arg(str(root)), index_base=base))
+    return NkCorpus(str(root), index_dir=base).search(query)
 
 
 def same_hits(result, json_hits: list[dict]) -> bool:
@@ -270,10 +269,8 @@ def test_a_change_in_text_analysis_rebuilds_the_index_end_to_end(damaged):
 def test_damaged_index_without_updates_names_the_command(damaged):
     root, base, home, gen = damaged
     truncate(one(gen, ".pst"), 0.5)
-    settings = SearchSettings(query=WORD, corpus=Corpus.from_arg(str(root)), index_base=base,
-                              update=False)
     with pytest.raises(IndexError_) as caught:
-        search(settings)
+        NkCorpus(str(root), index_dir=base).search(WORD, update=False)
     assert "is damaged" in caught.value.message
     assert caught.value.hint == f"run: nkcorpus index --rebuild {root} --index-dir {base}"
     assert live(home) == gen  # untouched

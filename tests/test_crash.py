@@ -32,8 +32,7 @@ from nkcorpus.store import manifest as mf
 from nkcorpus.store import update as upd
 from nkcorpus.store import integrity
 from nkcorpus.store.whoosh import backend as wb
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 from conftest import run_cli
 
@@ -72,9 +71,8 @@ def write_bad_run(root: Path, prefix: str) -> int:
 
 def hit_files(root: Path, base: Path, word: str) -> list[str]:
     """Files of every passage matching ``word`` in the index as it is (no update)."""
-    settings = SearchSettings(query=word, corpus=Corpus.from_arg(str(root)), index_base=base,
-                              limit=10_000, update=False)
-    return [hit.path.rsplit("/", 1)[1] for hit in search(settings).hits]
+    hits = NkCorpus(str(root), index_dir=base).search(word, limit=10_000, update=False).hits
+    return [hit.path.rsplit("/", 1)[1] for hit in hits]
 
 
 class Indexer:

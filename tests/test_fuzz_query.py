@@ -22,8 +22,7 @@ from nkcorpus.store import layout
 from nkcorpus.store import update as upd
 from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import NkError
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 from conftest import SEEDS
 from fuzzing import FUZZ, any_text, fewer, long_query, query_text
@@ -50,9 +49,8 @@ def corpus(tmp_path_factory):
 
 def run_search(corpus, query: str):
     root, base = corpus
-    settings = SearchSettings(query=query, corpus=Corpus.from_arg(str(root)), index_base=base, limit=20)
     try:
-        return search(settings)
+        return NkCorpus(str(root), index_dir=base).search(query, limit=20)
     except NkError as exc:
         assert exc.message and "\n" not in exc.message and "\n" not in (exc.hint or "")
         assert exc.exit_code == 2

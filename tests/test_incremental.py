@@ -14,8 +14,7 @@ from nkcorpus.store import layout
 from nkcorpus.store import manifest as mf
 from nkcorpus.store import read as rd
 from nkcorpus.store import update as upd
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 
 def make(root: Path, files: dict[str, str]) -> None:
@@ -25,9 +24,8 @@ def make(root: Path, files: dict[str, str]) -> None:
 
 
 def found(root: Path, base: Path, word: str, update: bool = False) -> list[tuple[str, int]]:
-    settings = SearchSettings(query=word, corpus=Corpus.from_arg(str(root)), index_base=base,
-                              limit=100, update=update)
-    return sorted((h.path.rsplit("/", 1)[1], h.line_start) for h in search(settings).hits)
+    hits = NkCorpus(str(root), index_dir=base).search(word, limit=100, update=update).hits
+    return sorted((h.path.rsplit("/", 1)[1], h.line_start) for h in hits)
 
 
 @pytest.fixture

@@ -7,8 +7,7 @@ from nkcorpus.store import layout
 from nkcorpus.store import manifest as mf
 from nkcorpus.store import update as upd
 from nkcorpus.store.whoosh import backend as wb
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 from conftest import SEEDS
 
@@ -20,7 +19,7 @@ def make_corpus(tmp_path):
 
 
 def hits(root, base, query):
-    result = search(SearchSettings(query=query, corpus=Corpus.from_arg(str(root)), index_base=base, limit=50))
+    result = NkCorpus(str(root), index_dir=base).search(query, limit=50)
     return {(h.path.rsplit("/", 1)[1], h.line_start) for h in result.hits}
 
 

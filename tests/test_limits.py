@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 
 from nkcorpus.store import integrity, layout
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 from faults import (
     NK, WORD, assert_one_error_line, build, can_mount, hits, in_private_mounts, live,
@@ -57,8 +56,7 @@ def add_document(root: Path, name: str = "baru.txt", paragraphs: int = 1) -> Non
 
 
 def search_without_update(root: Path, base: Path, query: str = WORD):
-    return search(SearchSettings(query=query, corpus=Corpus.from_arg(str(root)), index_base=base,
-                                 update=False))
+    return NkCorpus(str(root), index_dir=base).search(query, update=False)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 import pytest
 
 from nkcorpus.understand.loanwords import forms
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 
 @pytest.mark.parametrize(("english", "indonesian"), [
@@ -40,7 +39,7 @@ def test_words_no_rule_changes_give_nothing(word):
 
 
 def run(query, index_base, **kw):
-    return search(SearchSettings(query=query, corpus=Corpus.from_arg(None), index_base=index_base, **kw))
+    return NkCorpus(None, index_dir=index_base).search(query, **kw)
 
 
 def test_an_english_word_finds_the_essays_loanword(index_base):

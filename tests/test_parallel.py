@@ -9,8 +9,7 @@ from nkcorpus.store import update as upd
 from nkcorpus.store.whoosh import backend as wb
 from nkcorpus.store.whoosh import parallel
 from nkcorpus.errors import IndexError_
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
 
 from conftest import SEEDS
 
@@ -21,8 +20,8 @@ QUERIES = ('"perundingan enam pihak"', '"uji coba nuklir"', "sanksi", '"Kim Jong
 
 def results(root, base, query):
     """Every hit: (path, line, matches) -> score."""
-    settings = SearchSettings(query=query, corpus=Corpus.from_arg(str(root)), index_base=base, limit=1000)
-    return {(h.path, h.line_start, h.matches): h.score for h in search(settings).hits}
+    hits = NkCorpus(str(root), index_dir=base).search(query, limit=1000).hits
+    return {(h.path, h.line_start, h.matches): h.score for h in hits}
 
 
 def segments(home):

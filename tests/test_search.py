@@ -3,14 +3,14 @@
 import pytest
 
 from nkcorpus.errors import QueryError
-from nkcorpus.search import search
-from nkcorpus.settings import Corpus, SearchSettings
+from nkcorpus import Corpus as NkCorpus
+from nkcorpus.settings import Corpus
 
 from conftest import seed_line
 
 
 def run(query, index_base, **kw):
-    return search(SearchSettings(query=query, corpus=Corpus.from_arg(None), index_base=index_base, **kw))
+    return NkCorpus(None, index_dir=index_base).search(query, **kw)
 
 
 def top(result, n=3):
@@ -85,8 +85,7 @@ def test_a_swap_of_neighbours_is_one_edit(tmp_path, index_base, typed):
     """A long word the index lacks may be two edits off: a swap (me/em, ib/bi)
     and a wrong letter is two, not three."""
     (tmp_path / "a.txt").write_text("Pembicaraan damai dimulai lagi.\n", encoding="utf-8")
-    result = search(SearchSettings(query=typed, corpus=Corpus.from_arg(str(tmp_path)),
-                                   index_base=index_base))
+    result = NkCorpus(str(tmp_path), index_dir=index_base).search(typed)
     assert result.suggestions == (f"{typed} → pembicaraan",) and result.hits
 
 
@@ -154,8 +153,7 @@ def test_a_heading_alone_ranks_below_the_paragraphs_it_heads(index_base):
 def test_many_headings_do_not_hide_a_paragraph_ranked_beyond_them(tmp_path, index_base):
     lines = [f"Jepang {i}" for i in range(40)] + ["Jepang menanggapi uji coba itu dengan tegas."]
     (tmp_path / "a.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
-    result = search(SearchSettings(query="jepang", corpus=Corpus.from_arg(str(tmp_path)),
-                                   index_base=index_base, limit=3))
+    result = NkCorpus(str(tmp_path), index_dir=index_base).search("jepang", limit=3)
     assert result.hits[0].text.startswith("Jepang menanggapi") and result.total == 41
 
 
@@ -198,8 +196,7 @@ def test_one_thing_named_three_ways_counts_once(tmp_path, index_base):
         "Para diplomat bertemu lagi tahun berikutnya di kota lain.",
     ]
     (tmp_path / "a.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    result = search(SearchSettings(query="pembicaraan enam pihak di beijing",
-                                   corpus=Corpus.from_arg(str(tmp_path)), index_base=index_base))
+    result = NkCorpus(str(tmp_path), index_dir=index_base).search("pembicaraan enam pihak di beijing")
     assert result.hits[0].text.startswith("Pembicaraan enam pihak pertama")
 
 
