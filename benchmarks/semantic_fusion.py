@@ -46,8 +46,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import K, SEEDS, Nkcorpus, categories, in_split, load_queries, ndcg  # noqa: E402
 from nkcorpus.analysis import iter_terms  # noqa: E402
-from nkcorpus.corpus import read_parts, scan  # noqa: E402
-from nkcorpus.passages import _SENTENCE_END, is_heading, split_passages  # noqa: E402
+from nkcorpus.ingest.passages import _SENTENCE_END, is_heading, split_passages  # noqa: E402
+from nkcorpus.ingest.read import read_parts  # noqa: E402
+from nkcorpus.ingest.scan import scan  # noqa: E402
 
 DATA = ROOT / "benchmarks/data"
 SETS = {"keyword": DATA / "queries.tsv", "heldout": DATA / "queries_heldout.tsv",
@@ -95,7 +96,7 @@ class Data:
     def __init__(self, threads: int | None) -> None:
         import numpy as np
 
-        from nkcorpus import embed
+        from nkcorpus.analysis import embed
 
         reason = embed.available()
         if reason:
@@ -169,13 +170,10 @@ class Data:
 
 
 def _search_scored(self, query: str, limit: int):
-    from nkcorpus.search import search
-    from nkcorpus.settings import Corpus, SearchSettings
+    from nkcorpus import Corpus
 
-    settings = SearchSettings(query=query, corpus=Corpus(SEEDS, str(SEEDS)), limit=limit,
-                              index_base=self.base, exact=self.exact)
-    found = search(settings)
-    return [((Path(h.path).name, h.line_start), h.score) for h in found.hits], found.expansions
+    found = Corpus(SEEDS, index_dir=self.base).search(query, limit=limit, exact=self.exact)
+    return [((Path(h.rel).name, h.line_start), h.score) for h in found.hits], found.expansions
 
 
 Nkcorpus.search_scored = _search_scored

