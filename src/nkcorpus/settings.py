@@ -14,7 +14,7 @@ DEFAULT_LIMIT = 10
 DEFAULT_PER_FILE = 8
 # Matching passages counted into documents for the summary line at most; more
 # are counted only when asked (--count, --files).
-COUNT_DOCUMENTS_MAX = 5000
+COUNT_DOCUMENTS_MAX = 1000
 # Environment variables, named once here.
 INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"  # where indexes live
 ALIASES_ENV = "NKCORPUS_ALIASES"  # the user's own aliases file
