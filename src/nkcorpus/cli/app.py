@@ -210,6 +210,6 @@ def _is_usage_error(exc: Exception) -> bool:
 
 def _usage_hint(exc) -> str | None:
     if "No such option" in exc.format_message():
-        return "a query word starting with - goes in quotes or after --: nkcorpus search -- nuklir --x"
+        return 'put a query word starting with -- in quotes, or after --: nkcorpus search "nuklir --x"'
     ctx = getattr(exc, "ctx", None)
     return f"try '{ctx.command_path} --help'" if ctx is not None else "try 'nkcorpus --help'"
