@@ -8,7 +8,7 @@ from conftest import ROOT, run_cli
 
 from nkcorpus.analysis import stem
 
-JSON_KEYS = {"rank", "score", "path", "line_start", "line_end", "unit", "text", "matches",
+JSON_KEYS = {"rank", "score", "path", "rel", "line_start", "line_end", "unit", "text", "matches",
              "expansions", "suggestions"}
 NOTE_PREFIXES = ("also searched:", "did you mean:")
 
@@ -44,6 +44,7 @@ def test_json_lines_have_exact_keys_and_valid_offsets(index_base):
         obj = json.loads(line)
         assert set(obj) == JSON_KEYS
         assert obj["rank"] == n and obj["unit"] == "line"
+        assert obj["path"].endswith("/" + obj["rel"]) and not obj["rel"].startswith("/")
         assert obj["line_start"] <= obj["line_end"]
         assert isinstance(obj["score"], float)
         assert obj["expansions"] and obj["suggestions"] == []

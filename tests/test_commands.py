@@ -39,10 +39,26 @@ LINES = [
     ["search", "nuklir", "-", "x"],
     ["search", "\"uji coba\" +nuklir", "path:*001*"],
     ["search", "kata", "--json", "--json", "--exact"],
+    # a -word that is no option excludes the word (issue 14)
+    ["search", "nuklir", "-rudal"],
+    ["search", "nuklir", "-iran", "-n", "3"],
+    ["search", "-iran", "nuklir", "--json"],
+    ["search", "nuklir", "-nuklir", "-cina", "-fasis", "-Cina"],
+    ["search", "nuklir", "-path:berita/*", "-n2"],
+    ["search", "nuklir", '-"uji coba"', "-x"],
+    ["search", "nuklir", "-iran", "--", "-n", "2"],
+    ["search", "nuklir", "-iran", "--corpus", "/tmp/x", "-f", "*.md"],
+    # new options
+    ["search", "nuklir", "--format", "csv", "--files", "-l", "--count"],
+    ["search", "nuklir", "--per-file", "0", "-C", "2", "--context=1", "--full"],
+    ["search", "nuklir", "-C2", "--format=tsv"],
+    ["search", "nuklir", "berita/", "."],
     # refused by typer or left to it: help, unknown options, bad values
     ["search", "--help"],
-    ["search", "nuklir", "-rudal"],
     ["search", "nuklir", "-n", "0"],
+    ["search", "nuklir", "--per-file", "-1"],
+    ["search", "nuklir", "--format", "xml"],
+    ["search", "nuklir", "-C", "x"],
     ["search", "nuklir", "-n", "lima"],
     ["search", "nuklir", "-n", "+5"],
     ["search", "nuklir", "--limit"],
@@ -79,7 +95,7 @@ def test_lines_mixed_from_every_option_parse_alike(monkeypatch, capsys):
     for name in SEARCH_ENVVARS.values():
         monkeypatch.delenv(name, raising=False)
     samples = {"corpus": "/d", "limit": "7", "color": "never", "index_dir": "/ix", "file": "*.md",
-               "aliases": "a.txt"}
+               "aliases": "a.txt", "format": "csv", "per_file": "2", "context": "1"}
     pieces = [[name] for name in SEARCH_FLAGS]
     pieces += [[name, samples[param]] for name, param in SEARCH_VALUES.items()]
     pieces += [[f"{name}={samples[param]}"] for name, param in SEARCH_VALUES.items() if name.startswith("--")]

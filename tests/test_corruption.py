@@ -183,7 +183,7 @@ def test_damage_found_while_reading_hits_is_rebuilt(damaged):
     (gen / "checksums.json").unlink()
     size = one(gen, "._stored.col").stat().st_size
     _damage_hits(gen, "raises", [size - step * size // 80 for step in range(1, 80)])
-    proc = search_json(root, base, "nuklir", "-n", "100")
+    proc = search_json(root, base, "nuklir", "-n", "100", "--per-file", "0")
     assert proc.returncode == 0, proc.stderr
     assert len(hits(proc)) == 35
     [warning] = warnings_of(proc)
@@ -198,7 +198,7 @@ def test_passage_read_as_nothing_is_damage_too(damaged):
     (gen / "checksums.json").unlink()
     end = _stored_column_end(gen)
     _damage_hits(gen, "empty", [end - back for back in range(8, 600, 8)], width=8)
-    proc = search_json(root, base, "nuklir", "-n", "100")
+    proc = search_json(root, base, "nuklir", "-n", "100", "--per-file", "0")
     assert proc.returncode == 0, proc.stderr
     assert len(hits(proc)) == 35
     [warning] = warnings_of(proc)

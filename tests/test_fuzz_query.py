@@ -135,7 +135,8 @@ def check_cli(code: int, out: str, err: str, json_lines: bool) -> None:
 
 # Lines a search prints besides its results: a closest spelling when the
 # JSON output has no hits, and the note of a phrase relaxed to its words.
-_HINTS = ("nkcorpus: did you mean: ", "nkcorpus: warning: no passage holds the quoted phrase")
+_HINTS = ("nkcorpus: did you mean: ", "nkcorpus: warning: no passage holds the quoted phrase",
+          "nkcorpus: warning: unknown field '")
 
 
 def _without_hints(err: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from nkcorpus.model import SearchResult
-from nkcorpus.settings import DEFAULT_LIMIT, SearchSettings, index_base
+from nkcorpus.settings import DEFAULT_LIMIT, DEFAULT_PER_FILE, SearchSettings, index_base
 from nkcorpus.settings import Corpus as _Folder
 from nkcorpus.store.status import IndexStatus
 from nkcorpus.store.update import Progress, UpdateReport
@@ -61,14 +61,15 @@ class Corpus:
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT, files: tuple[str, ...] = (),
                exact: bool = False, update: bool = True, aliases_file: str | None = None,
-               progress: Progress | None = None) -> SearchResult:
+               progress: Progress | None = None, per_file: int = DEFAULT_PER_FILE) -> SearchResult:
         """The best ``limit`` passages for ``query`` (the query syntax of
         ``nkcorpus search``); ``files``: path globs to search within;
         ``exact``: no aliases, glossary or typo matching; ``update``: bring
-        the index up to date first when the folder changed."""
+        the index up to date first when the folder changed; ``per_file``: at
+        most this many passages of one file (0: no limit)."""
         return self.search_with(SearchSettings(
             query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
-            update=update, files=tuple(files), aliases_file=aliases_file), progress)
+            update=update, files=tuple(files), aliases_file=aliases_file, per_file=per_file), progress)
 
     def search_with(self, settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
         """Search with settings made elsewhere (the CLI's); the corpus and

@@ -37,3 +37,7 @@ class IndexError_(NkError):
 
 class QueryError(NkError):
     """The query cannot be understood."""
+
+
+class UsageError(NkError):
+    """The command line asks for something that cannot be done as typed."""

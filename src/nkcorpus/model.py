@@ -33,6 +33,15 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
+class Nearby:
+    """A passage next to a hit (``--context``), in the hit's ``unit``."""
+
+    line_start: int
+    line_end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     """A passage found: ``path`` as displayed (the corpus as given, then the
     path inside it), ``rel`` the path relative to the corpus folder;
@@ -47,10 +56,29 @@ class Hit:
     matches: tuple[Match, ...]
     unit: str = "line"
     rel: str = ""
+    before: tuple[Nearby, ...] = ()  # with --context: the passages before it, in order
+    after: tuple[Nearby, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileHit:
+    """A matching document (``--files``): ranked by its best passage's
+    score; ``passages`` is how many of its passages match."""
+
+    rank: int
+    score: float
+    path: str
+    rel: str
+    passages: int
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
+    """``total``: matching passages; ``documents``: the documents they are
+    in (None when not counted: too many matches to count quickly);
+    ``files``: the matching documents, best first (when asked for);
+    ``capped``: passages left out by the per-file limit."""
+
     query: str
     hits: tuple[Hit, ...]
     total: int
@@ -59,3 +87,6 @@ class SearchResult:
     expansions: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    documents: int | None = None
+    files: tuple[FileHit, ...] = ()
+    capped: int = 0

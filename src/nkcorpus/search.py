@@ -10,14 +10,15 @@ words, with a warning.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import iter_terms
 from nkcorpus.ingest.passages import is_heading
 from nkcorpus.ingest.scan import check_root
-from nkcorpus.model import Hit, Match, SearchResult
-from nkcorpus.settings import SearchSettings
+from nkcorpus.model import FileHit, Hit, Match, Nearby, SearchResult
+from nkcorpus.settings import COUNT_DOCUMENTS_MAX, SearchSettings
 from nkcorpus.store.layout import corpus_home
 from nkcorpus.store.read import read_fresh
 from nkcorpus.understand import QueryPlan, understand
@@ -34,18 +35,61 @@ def search(settings: SearchSettings, progress: Progress | None = None) -> Search
     started = time.perf_counter()
     understand(settings.query)  # a query with nothing to search fails before any indexing
     root = check_root(settings.corpus.root)
-    home = corpus_home(settings.index_base, root)
+    scope = _scope(settings.index_base, root)
     aliases = None if settings.exact else _aliases(settings)
     found, warnings = read_fresh(
-        root, home, lambda reader: _run(reader, settings, aliases), progress,
+        scope.root, scope.home, lambda reader: _run(reader, settings, aliases, scope), progress,
         update_allowed=settings.update)
     plan = found.plan
+    hits = _with_context(found.hits, scope, settings.context) if settings.context else found.hits
     return SearchResult(
-        query=settings.query, hits=found.hits, total=found.total,
+        query=settings.query, hits=hits, total=found.total,
         seconds=time.perf_counter() - started, searched_terms=plan.searched,
         expansions=plan.expansions, suggestions=plan.suggestions,
-        warnings=warnings + found.warnings,
+        warnings=plan.warnings + warnings + found.warnings, documents=found.documents,
+        files=found.files, capped=found.capped,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """The index a corpus is searched in: its own, or that of a folder
+    holding it (then ``prefix`` is the corpus's path inside that folder)."""
+
+    root: Path
+    home: Path
+    prefix: str = ""
+
+    def globs(self, globs: tuple[str, ...]) -> tuple[str, ...]:
+        """Globs relative to the corpus, made relative to the indexed folder."""
+        if not self.prefix:
+            return globs
+        out = []
+        for glob in globs:
+            glob = glob.strip().lstrip("./") or "*"
+            out.append(f"{self.prefix}/{glob}")
+            if "/" not in glob:
+                out.append(f"{self.prefix}/*/{glob}")
+        return tuple(out)
+
+    def rel(self, path: str) -> str:
+        """A path of the index, relative to the corpus."""
+        return path[len(self.prefix) + 1:] if self.prefix and path.startswith(self.prefix + "/") else path
+
+
+def _scope(base: Path, root: Path) -> _Scope:
+    """``root``'s own index; or, when it has none yet, the index of the
+    nearest folder above it that has one (searched within ``root``)."""
+    from nkcorpus.store.layout import current_generation
+
+    home = corpus_home(base, root)
+    if current_generation(home) is not None:
+        return _Scope(root, home)
+    for parent in root.parents:
+        above = corpus_home(base, parent)
+        if current_generation(above) is not None:
+            return _Scope(parent, above, root.relative_to(parent).as_posix())
+    return _Scope(root, home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,49 +98,136 @@ class _Found:
     hits: tuple[Hit, ...]
     total: int  # matching passages
     warnings: tuple[str, ...]
+    documents: int | None = None
+    files: tuple[FileHit, ...] = ()
+    capped: int = 0
 
 
-def _run(reader, settings: SearchSettings, aliases) -> _Found:
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    """Ranked (score, stored fields) pairs and what else was learnt."""
+
+    pairs: list
+    total: int
+    documents: int | None = None
+    files: list | None = None  # [(score, path, passages)], best first
+    capped: int = 0
+
+
+def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(), Path())) -> _Found:
     """Understand the query against the index and run it (may run twice: a
     damaged index fails here and is rebuilt)."""
     plan = understand(settings.query, reader.vocabulary, aliases, settings.exact)
-    results, total, warnings = _results(reader, plan, settings)
-    hits = tuple(_hit(rank, score, fields, settings, plan.highlight)
-                 for rank, (score, fields) in enumerate(results, 1))
-    return _Found(plan, hits, total, warnings)
+    ranked, warnings = _results(reader, plan, settings, scope)
+    hits = tuple(_hit(rank, score, fields, settings, plan.highlight, scope)
+                 for rank, (score, fields) in enumerate(ranked.pairs, 1))
+    files = tuple(FileHit(rank, round(score, 4), settings.corpus.show(scope.rel(path)), scope.rel(path), count)
+                  for rank, (score, path, count) in enumerate(ranked.files or (), 1))
+    return _Found(plan, hits, ranked.total, warnings, ranked.documents, files, ranked.capped)
 
 
-def _results(reader, plan: QueryPlan, settings: SearchSettings):
-    """The ranked (score, stored fields) pairs in the chosen files, the
-    number of matching passages and warnings; when a quoted phrase matches
-    nothing, those of the query without it, if any."""
-    paths = settings.files + plan.paths
-    ranked, total = ranked_results(reader, plan.root, settings.limit, paths)
-    if ranked or plan.relaxed is None:
-        return ranked, total, ()
-    relaxed, relaxed_total = ranked_results(reader, plan.relaxed, settings.limit, paths)
-    if not relaxed:
-        return ranked, total, ()
-    return relaxed, relaxed_total, ("no passage holds the quoted phrase; showing passages with its words",)
+def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
+    """The ranked passages in the chosen files and warnings; when a quoted
+    phrase matches nothing, those of the query without it, if any."""
+    paths = scope.globs(settings.files + plan.paths)
+    if scope.prefix and not paths:
+        paths = (f"{scope.prefix}/*",)
+    exclude = scope.globs(settings.exclude + plan.exclude)
+    run = lambda node: ranked_results(reader, node, settings.limit, paths, exclude,  # noqa: E731
+                                      settings.per_file, settings.documents)
+    ranked = run(plan.root)
+    if ranked.pairs or plan.relaxed is None:
+        return ranked, ()
+    relaxed = run(plan.relaxed)
+    if not relaxed.pairs:
+        return ranked, ()
+    return relaxed, ("no passage holds the quoted phrase; showing passages with its words",)
 
 
-def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = ()) -> tuple[list, int]:
+def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                   per_file: int = 0, documents: bool = False) -> _Ranked:
     """The best ``limit`` (score, stored fields) pairs, headings weighed
-    down, and the number of passages matching.
+    down, at most ``per_file`` of one file (0: any number), the number of
+    passages matching, and (``documents``: always; else when they are few)
+    the matching documents.
 
     The backend ranks a few more than ``limit``; as long as no more headings
     than that surplus are among them, no passage beyond could enter the top.
+    With a per-file limit, enough of those fetched must be certain: scored
+    at least as high as any passage not fetched could be.
     """
     fetch = limit + max(limit, 10)
     while True:
-        results, total = reader.top(node, fetch, paths)
+        results, total = reader.top(node, fetch, paths, exclude)
+        complete = len(results) < fetch
+        if (documents or total <= COUNT_DOCUMENTS_MAX) and not complete:
+            fetch = total + 1  # every match, to count (and rank) documents
+            continue
         scored = [(_weight(f.fields) * f.score, f.fields) for f in results]
-        headings = sum(1 for f in results if _weight(f.fields) != 1.0)
-        if headings <= fetch - limit or len(scored) < fetch:
+        scored.sort(key=lambda pair: -pair[0])
+        if per_file:
+            capped = _per_file(scored, per_file)
+            floor = results[-1].score if results else 0.0
+            done = complete or sum(1 for score, _ in capped if score >= floor) >= limit
+        else:
+            capped = scored
+            headings = sum(1 for f in results if _weight(f.fields) != 1.0)
+            done = headings <= fetch - limit or complete
+        if done:
             break
         fetch *= 2
-    scored.sort(key=lambda pair: -pair[0])
-    return scored[:limit], total
+    files = _by_file(scored) if complete else None
+    return _Ranked(capped[:limit], total, len(files) if files is not None else None,
+                   files if documents else None, len(scored) - len(capped) if complete else 0)
+
+
+def _per_file(scored: list, most: int) -> list:
+    """``scored`` with at most ``most`` passages of one file (its best)."""
+    seen: dict[str, int] = {}
+    out = []
+    for pair in scored:
+        path = pair[1]["path"]
+        if seen.get(path, 0) < most:
+            seen[path] = seen.get(path, 0) + 1
+            out.append(pair)
+    return out
+
+
+def _by_file(scored: list) -> list:
+    """[(best score, path, matching passages)] of the files in ``scored``
+    (best first), best first."""
+    best: dict[str, list] = {}
+    for score, fields in scored:
+        entry = best.setdefault(fields["path"], [score, fields["path"], 0])
+        entry[2] += 1
+    return [tuple(entry) for entry in best.values()]
+
+
+def _with_context(hits: tuple[Hit, ...], scope: _Scope, around: int) -> tuple[Hit, ...]:
+    """``hits`` with the ``around`` passages before and after each, read
+    again from their files (cut as the index cut them); a file that cannot
+    be read any more gives none."""
+    from nkcorpus.ingest.read import passages_of, read_parts
+
+    cache: dict[str, list] = {}
+    out = []
+    for hit in hits:
+        rel = f"{scope.prefix}/{hit.rel}" if scope.prefix else hit.rel
+        if rel not in cache:
+            try:
+                cache[rel] = [p for doc in read_parts(scope.root, rel) for p in passages_of(doc)]
+            except Exception:  # noqa: BLE001 - changed or gone since: no context
+                cache[rel] = []
+        located = cache[rel]
+        at = next((i for i, p in enumerate(located) if p.loc_start == hit.line_start
+                   and p.loc_end == hit.line_end and p.passage.text == hit.text), None)
+        if at is None:
+            out.append(hit)
+            continue
+        near = lambda part: tuple(Nearby(p.loc_start, p.loc_end, p.passage.text) for p in part)  # noqa: E731
+        out.append(replace(hit, before=near(located[max(0, at - around):at]),
+                           after=near(located[at + 1:at + 1 + around])))
+    return tuple(out)
 
 
 def _weight(fields: dict) -> float:
@@ -109,12 +240,14 @@ def _aliases(settings: SearchSettings):
     return aliases.load(settings.aliases_file)
 
 
-def _hit(rank: int, score: float, fields: dict, settings: SearchSettings, terms: frozenset[str]) -> Hit:
+def _hit(rank: int, score: float, fields: dict, settings: SearchSettings, terms: frozenset[str],
+         scope: _Scope) -> Hit:
     text = fields["text"]
+    rel = scope.rel(fields["path"])
     return Hit(
-        rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),
+        rank=rank, score=round(score, 4), path=settings.corpus.show(rel),
         line_start=fields["loc_start"], line_end=fields["loc_end"], text=text,
-        matches=find_matches(text, terms), unit=fields["unit"], rel=fields["path"],
+        matches=find_matches(text, terms), unit=fields["unit"], rel=rel,
     )
 
 

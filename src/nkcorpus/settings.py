@@ -9,6 +9,12 @@ from pathlib import Path
 
 APP_NAME = "nkcorpus"
 DEFAULT_LIMIT = 10
+# At most this many passages of one file among the hits (0: no limit), so a
+# huge one-paragraph file cut into thousands of passages cannot fill the page.
+DEFAULT_PER_FILE = 8
+# Matching passages counted into documents for the summary line at most; more
+# are counted only when asked (--count, --files).
+COUNT_DOCUMENTS_MAX = 1000
 # Environment variables, named once here.
 INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"  # where indexes live
 ALIASES_ENV = "NKCORPUS_ALIASES"  # the user's own aliases file
@@ -68,6 +74,10 @@ class SearchSettings:
     update: bool = True
     files: tuple[str, ...] = ()  # --file GLOBs: only these files
     aliases_file: str | None = None  # --aliases FILE, read after the bundled tables
+    exclude: tuple[str, ...] = ()  # path GLOBs of files not to search
+    per_file: int = DEFAULT_PER_FILE  # most passages of one file among the hits (0: no limit)
+    documents: bool = False  # count every matching document, and rank them (--files, --count)
+    context: int = 0  # passages before and after each hit to show (--context)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,14 +56,19 @@ def search(**params) -> int:
     """Search a corpus (built or refreshed automatically when its files changed).
 
     Words are optional (passages with more of them rank first); "quoted words"
-    rank passages holding them together first; +word must appear, -word must
-    not; a AND b, a OR b, NOT a, (groups), prefix*, path:GLOB.
+    rank passages holding them together first; "a b"~N: within N words; +word
+    must appear, -word must not; a AND b, a OR b, NOT a, (groups), prefix*,
+    path:GLOB, -path:GLOB.
+
+    Folders and files may follow the query (ending with / or starting with
+    ./, ../, / or ~, or . and ..): the first is the corpus, or, with
+    --corpus, they narrow it.
     """
     return commands.search_command(**params)
 
 
 _QUERY = inspect.Parameter("query", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
-    list[str], typer.Argument(help='Words to find (one or more arguments); "quoted words" form a phrase.')])
+    list[str], typer.Argument(help='Words to find (one or more arguments), then folders or files; "quoted words" form a phrase.', metavar="QUERY [PATH]...")])
 search.__signature__ = _signature(*SEARCH, first=[_QUERY])
 app.command()(search)
 
@@ -176,6 +181,9 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _typer_run(argv: list[str] | None) -> int:
+    from nkcorpus.cli.fast import words_last
+
+    argv = words_last(sys.argv[1:] if argv is None else list(argv))
     code = int(app(args=argv, prog_name="nkcorpus", standalone_mode=False) or 0)
     if code == INTERRUPTED:  # typer returns this for Ctrl-C; no command does
         print("nkcorpus: interrupted", file=sys.stderr)
@@ -201,5 +209,7 @@ def _is_usage_error(exc: Exception) -> bool:
 
 
 def _usage_hint(exc) -> str | None:
+    if "No such option" in exc.format_message():
+        return 'put a query word starting with -- in quotes, or after --: nkcorpus search "nuklir --x"'
     ctx = getattr(exc, "ctx", None)
     return f"try '{ctx.command_path} --help'" if ctx is not None else "try 'nkcorpus --help'"

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
-from nkcorpus.cli.options import Color
-from nkcorpus.errors import ExitCode, NkError
-from nkcorpus.settings import DEBUG_ENV, DEFAULT_LIMIT, Corpus, SearchSettings, index_base
+from nkcorpus.cli.options import Color, Format
+from nkcorpus.errors import ExitCode, NkError, UsageError
+from nkcorpus.settings import DEBUG_ENV, DEFAULT_LIMIT, DEFAULT_PER_FILE, Corpus, SearchSettings, index_base
 
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
@@ -20,31 +21,85 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 # --- search -------------------------------------------------------------------------
 
 
-def search_command(query: list[str], corpus: str | None = None, limit: int = DEFAULT_LIMIT,
-                   json: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
+def search_command(query: list[str], corpus: list[str] | None = None, limit: int | None = None,
+                   json: bool = False, format: Format | None = None, files: bool = False,
+                   count: bool = False, per_file: int = DEFAULT_PER_FILE, context: int = 0,
+                   full: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
                    aliases: str | None = None) -> int:
     """``nkcorpus search``: settings -> core -> renderer; the exit code."""
+    from nkcorpus.cli.paths import file_globs, split_query
+
+    fmt = _format(json, format)
+    if corpus and len(corpus) > 1:
+        raise UsageError("give one --corpus",
+                         hint="nkcorpus searches one folder at a time; to search several, "
+                              "index their parent folder and narrow it with --file DIR")
+    if files and count:
+        raise UsageError("--files and --count do not go together", hint="choose one")
+    words, paths = split_query(query)
+    chosen, globs = resolve_corpus(corpus[0] if corpus else None, paths)
+    globs += file_globs(chosen.root, file or ())
+    documents = files or count
+    settings = SearchSettings(
+        query=" ".join(words), corpus=chosen, limit=(limit if not files else None) or DEFAULT_LIMIT,
+        index_base=index_base(index_dir), exact=exact, files=tuple(globs), aliases_file=aliases,
+        per_file=per_file, documents=documents, context=context)
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
-    settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
-                              index_base=index_base(index_dir), exact=exact,
-                              files=tuple(file or ()), aliases_file=aliases)
     import_whoosh()
     from nkcorpus import render
     from nkcorpus.search import search as run_search
 
     result = run_search(settings, progress(False, settings.corpus))
-    options = render.RenderOptions(color=use_color(color), width=width())
+    if files and limit:
+        result = replace(result, files=result.files[:limit])
+    mode = "files" if files else "count" if count else "hits"
+    options = render.RenderOptions(color=use_color(color), width=width(), mode=mode, full=full,
+                                   relative=corpus is None and not paths)
     print_warnings(result.warnings)
-    if json and not result.hits and result.suggestions:
+    if not result.hits and globs:
+        print_warnings(unmatched_globs(chosen.root, globs, chosen.display))
+    if fmt != "text" and not result.hits and result.suggestions:
         print("nkcorpus: did you mean: " + ", ".join(result.suggestions), file=sys.stderr)
+    if _bundled_by_accident(corpus, paths, words):
+        print(f"nkcorpus: note: searched the bundled essays ({chosen.display}); to search a folder, "
+              "give it after the query ending with / (berita/) or with --corpus", file=sys.stderr)
     try:
-        render.render("json" if json else "text", result, sys.stdout, options)
+        render.render(fmt, result, sys.stdout, options)
     except BrokenPipeError:  # the reader (| head) has what it wanted
         silence_stdout()
         return ExitCode.HITS
     return ExitCode.HITS if result.hits else ExitCode.NO_HITS
+
+
+def _format(json: bool, fmt: Format | None) -> str:
+    if json and fmt not in (None, Format.jsonl):
+        raise UsageError(f"--json and --format {fmt.value} do not go together",
+                         hint="--json is --format jsonl")
+    return "jsonl" if json else (fmt.value if fmt else "text")
+
+
+def resolve_corpus(arg: str | None, paths: list[str]) -> tuple[Corpus, list[str]]:
+    """The corpus to search and the globs (inside it) that the folder and
+    file arguments after the query stand for."""
+    from nkcorpus.cli.paths import resolve
+
+    return resolve(arg, paths)
+
+
+def unmatched_globs(root: Path, globs: list[str], display: str) -> list[str]:
+    from nkcorpus.cli.paths import unmatched
+
+    return [f"--file {glob!r} matches no file in {display} (globs are relative to the corpus folder; "
+            f"* also crosses folders)" for glob in unmatched(root, globs)]
+
+
+def _bundled_by_accident(corpus, paths, words) -> bool:
+    """A word of the query is also a folder here, and the bundled essays were searched."""
+    if corpus or paths:
+        return False
+    return any(os.path.isdir(w) for w in words[1:] if w not in (".", "..") and not w.startswith("-"))
 
 
 # --- errors -> one line and an exit code -------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from nkcorpus.cli.options import SEARCH, SEARCH_FLAGS, SEARCH_VALUES
+from nkcorpus.cli.options import SEARCH, SEARCH_FLAGS, SEARCH_VALUES, is_query_word
 
 _BY_NAME = {o.name: o for o in SEARCH}
 
@@ -29,7 +29,7 @@ def parse_search(argv: list[str], env: Mapping[str, str] = os.environ) -> dict |
     for arg in args:
         if arg == "--":
             words.extend(args)
-        elif not arg.startswith("-") or arg == "-":
+        elif not arg.startswith("-") or arg == "-" or is_query_word(arg):
             words.append(arg)
         elif not _take_option(arg, args, values):
             return None
@@ -80,3 +80,28 @@ def _typed(words: list[str], values: dict, env: Mapping[str, str]) -> dict | Non
             return None
         params[opt.name] = value
     return params
+
+
+def words_last(argv: list[str]) -> list[str]:
+    """``search`` arguments with the query words (``-iran`` among them)
+    moved after ``--``, in their order, so that typer takes a ``-word`` for
+    a word as the quick parser does; options keep their values."""
+    if not argv or argv[0] != "search":
+        return argv
+    options: list[str] = []
+    words: list[str] = []
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "--":
+            words.extend(args)
+        elif not arg.startswith("-") or arg == "-" or is_query_word(arg):
+            words.append(arg)
+        else:
+            options.append(arg)
+            if arg in SEARCH_VALUES and _BY_NAME[SEARCH_VALUES[arg]].kind != "flag":
+                value = next(args, None)
+                if value is not None:
+                    options.append(value)
+    if not any(is_query_word(w) for w in words):
+        return argv
+    return ["search", *options, "--", *words]

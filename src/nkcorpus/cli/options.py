@@ -12,13 +12,20 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Optional
 
-from nkcorpus.settings import ALIASES_ENV, DEFAULT_LIMIT, INDEX_DIR_ENV
+from nkcorpus.settings import ALIASES_ENV, DEFAULT_LIMIT, DEFAULT_PER_FILE, INDEX_DIR_ENV
 
 
 class Color(str, Enum):
     auto = "auto"
     always = "always"
     never = "never"
+
+
+class Format(str, Enum):
+    text = "text"
+    jsonl = "jsonl"
+    csv = "csv"
+    tsv = "tsv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +52,16 @@ def _positive_int(raw: str) -> int | None:
     return int(raw) if raw.isascii() and raw.isdigit() and int(raw) >= 1 else None
 
 
+def _count(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() else None
+
+
 def _color(raw: str) -> Color | None:
     return Color(raw) if raw in Color.__members__ else None
+
+
+def _format(raw: str) -> Format | None:
+    return Format(raw) if raw in Format.__members__ else None
 
 
 CORPUS = Opt("corpus", ("--corpus", "-c"), "value", Optional[str], None,
@@ -56,16 +71,29 @@ INDEX_DIR = Opt("index_dir", ("--index-dir",), "value", Optional[Path], None,
                 envvar=INDEX_DIR_ENV, convert=Path)
 
 SEARCH = (
-    CORPUS,
-    Opt("limit", ("--limit", "-n"), "value", int, DEFAULT_LIMIT, "Most hits to show.", min=1,
+    Opt("corpus", ("--corpus", "-c"), "values", Optional[list[str]], None,
+        "Folder of documents to search [default: the bundled essays]; or give folders and "
+        "files after the query.", metavar="DIR"),
+    Opt("limit", ("--limit", "-n"), "value", Optional[int], None,
+        f"Most hits to show [default: {DEFAULT_LIMIT}; with --files: every file].", min=1,
         convert=_positive_int),
-    Opt("json", ("--json",), "flag", bool, False, "JSON Lines on stdout, one object per hit."),
+    Opt("json", ("--json",), "flag", bool, False, "JSON Lines on stdout, one object per hit (--format jsonl)."),
+    Opt("format", ("--format",), "value", Optional[Format], None,
+        "Output: text, jsonl, csv or tsv [default: text].", convert=_format),
+    Opt("files", ("--files", "-l"), "flag", bool, False,
+        "Only the matching files, one a line, best first (like rg -l)."),
+    Opt("count", ("--count",), "flag", bool, False, "Only the number of matching passages and files."),
+    Opt("per_file", ("--per-file",), "value", int, DEFAULT_PER_FILE,
+        "Most passages of one file among the hits (0: no limit).", min=0, metavar="N", convert=_count),
+    Opt("context", ("--context", "-C"), "value", int, 0,
+        "Show N passages before and after each hit.", min=0, metavar="N", convert=_count),
+    Opt("full", ("--full",), "flag", bool, False, "Show whole passages, not trimmed around the matches."),
     Opt("color", ("--color",), "value", Color, Color.auto, "Colour the output.", convert=_color),
     INDEX_DIR,
     Opt("exact", ("--exact",), "flag", bool, False,
         "No aliases, glossary or typo matching: only the words typed (still stemmed)."),
     Opt("file", ("--file", "-f"), "values", Optional[list[str]], None,
-        "Only files whose path or name matches GLOB (repeatable).", metavar="GLOB"),
+        "Only files whose path or name matches GLOB, or inside folder DIR (repeatable).", metavar="GLOB"),
     Opt("aliases", ("--aliases",), "value", Optional[str], None,
         "Your own aliases ('a = b' lines), added to the bundled ones.", metavar="FILE",
         envvar=ALIASES_ENV),
@@ -76,3 +104,13 @@ SEARCH_FLAGS = {flag: o.name for o in SEARCH if o.kind == "flag" for flag in o.f
 SEARCH_VALUES = {flag: o.name for o in SEARCH if o.kind != "flag" for flag in o.flags}
 SEARCH_ENVVARS = {o.name: o.envvar for o in SEARCH if o.envvar}
 SEARCH_DEFAULTS = {o.name: o.default for o in SEARCH}
+SHORT = {flag for o in SEARCH for flag in o.flags if not flag.startswith("--")}
+
+
+def is_query_word(arg: str) -> bool:
+    """A ``-word`` typed among the options that is not one: ``-iran``,
+    ``-path:x``, ``-"uji coba"`` exclude from the query (``-n5``, ``-c dir``
+    stay options; ``-nuklir``, all letters, is a word)."""
+    if len(arg) < 2 or arg[0] != "-" or arg[1] == "-":
+        return False
+    return arg[:2] not in SHORT or (len(arg) > 2 and arg[1:].isalpha())

@@ -1,9 +1,13 @@
 """JSON Lines: one object per hit, nothing else on stdout.
 
-Keys (documented in the README, locked by a test): rank, score, path,
+Keys (documented in the README, locked by a test): rank, score, path, rel,
 line_start, line_end, unit, text, matches [{start, end, term}], and two
 query-level keys repeated on every hit, so each line stands alone (as in
-ripgrep, one object per hit): expansions, suggestions.
+ripgrep, one object per hit): expansions, suggestions. With ``--context``,
+``before`` and ``after`` [{line_start, line_end, text}] too.
+
+``--files``: one object per file {rank, score, path, rel, passages};
+``--count``: one object {passages, documents}.
 """
 
 from __future__ import annotations
@@ -11,14 +15,15 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from nkcorpus.model import Hit, SearchResult
+from nkcorpus.model import FileHit, Hit, Nearby, SearchResult
 
 
-def hit_object(hit: Hit, result: SearchResult | None = None) -> dict:
-    return {
+def hit_object(hit: Hit, result: SearchResult | None = None, context: bool = False) -> dict:
+    obj = {
         "rank": hit.rank,
         "score": hit.score,
         "path": hit.path,
+        "rel": hit.rel,
         "line_start": hit.line_start,
         "line_end": hit.line_end,
         "unit": hit.unit,
@@ -27,9 +32,32 @@ def hit_object(hit: Hit, result: SearchResult | None = None) -> dict:
         "expansions": list(result.expansions) if result else [],
         "suggestions": list(result.suggestions) if result else [],
     }
+    if context:
+        obj["before"] = [_nearby(n) for n in hit.before]
+        obj["after"] = [_nearby(n) for n in hit.after]
+    return obj
+
+
+def _nearby(n: Nearby) -> dict:
+    return {"line_start": n.line_start, "line_end": n.line_end, "text": n.text}
+
+
+def file_object(f: FileHit) -> dict:
+    return {"rank": f.rank, "score": f.score, "path": f.path, "rel": f.rel, "passages": f.passages}
+
+
+def count_object(result: SearchResult) -> dict:
+    return {"passages": result.total, "documents": result.documents}
 
 
 def render(result: SearchResult, stream: TextIO, options) -> None:
-    for hit in result.hits:
-        stream.write(json.dumps(hit_object(hit, result), ensure_ascii=False) + "\n")
+    if options.mode == "count":
+        objects = [count_object(result)]
+    elif options.mode == "files":
+        objects = [file_object(f) for f in result.files]
+    else:
+        context = any(h.before or h.after for h in result.hits) or getattr(options, "context", False)
+        objects = [hit_object(hit, result, context) for hit in result.hits]
+    for obj in objects:
+        stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
     stream.flush()

@@ -5,31 +5,62 @@ from __future__ import annotations
 from typing import TextIO
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
-from nkcorpus.model import Hit, SearchResult
+from nkcorpus.model import Hit, Nearby, SearchResult
 from nkcorpus.render.snippet import window
 
 PATH_STYLE = "magenta"
 LINE_STYLE = "green"
 MATCH_STYLE = "bold red"
 DIM = "dim"
+INDENT = 4
+
+
+class _Console(Console):
+    """A console that lets a closed pipe raise BrokenPipeError (rich's own
+    exits with status 1), so the command ends quietly with its own code."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
 
 
 def render(result: SearchResult, stream: TextIO, options) -> None:
-    console = Console(
+    console = _Console(
         file=stream, force_terminal=options.color, no_color=not options.color,
         color_system="standard" if options.color else None,
         highlight=False, emoji=False, markup=False, width=options.width or 100,
-        soft_wrap=not options.color,
+        soft_wrap=options.width is None,  # a pipe: one line per passage, never wrapped
     )
+    if options.mode == "count":
+        console.print(_count(result))
+        return
+    if options.mode == "files":
+        for f in result.files:
+            line = Text(f.rel if options.relative else f.path, style=PATH_STYLE)
+            console.print(line)
+        return
     for note in _notes(result):
         console.print(Text(note, style=DIM))
+    wrap = options.width is not None
     for hit in result.hits:
-        console.print(_heading(hit))
-        console.print(_snippet(hit))
+        console.print(_heading(hit, options.relative))
+        for near in hit.before:
+            console.print(_indented(_nearby(hit, near), wrap))
+        console.print(_indented(_snippet(hit, options.full), wrap))
+        for near in hit.after:
+            console.print(_indented(_nearby(hit, near), wrap))
         console.print()
     console.print(Text(_footer(result), style=DIM))
+
+
+def _indented(text: Text, wrap: bool):
+    """A passage, indented; on a terminal, its wrapped lines too."""
+    if wrap:
+        return Padding(text, (0, 0, 0, INDENT), expand=False)
+    return Text(" " * INDENT) + text
 
 
 def _notes(result: SearchResult) -> list[str]:
@@ -41,27 +72,34 @@ def _notes(result: SearchResult) -> list[str]:
     return notes
 
 
-def location(hit: Hit) -> str:
-    if hit.unit == "page":
+def location(hit: Hit | Nearby, unit: str | None = None) -> str:
+    unit = unit or hit.unit
+    if unit == "page":
         return f"p{hit.line_start}"
-    if hit.unit == "paragraph":
+    if unit == "paragraph":
         return f"¶{hit.line_start}"
     return str(hit.line_start)
 
 
-def _heading(hit: Hit) -> Text:
+def _heading(hit: Hit, relative: bool = False) -> Text:
     text = Text()
     text.append(f"{hit.rank:>2}  ")
-    text.append(hit.path, style=PATH_STYLE)
+    text.append(hit.rel if relative else hit.path, style=PATH_STYLE)
     text.append(":")
     text.append(location(hit), style=LINE_STYLE)
     text.append(f"  score {hit.score:.2f}", style=DIM)
     return text
 
 
-def _snippet(hit: Hit) -> Text:
-    start, end = window(hit.text, hit.matches)
-    text = Text("    ")
+def _nearby(hit: Hit, near: Nearby) -> Text:
+    text = Text(f"{location(near, hit.unit)}- ", style=LINE_STYLE)
+    text.append(near.text, style=DIM)
+    return text
+
+
+def _snippet(hit: Hit, full: bool = False) -> Text:
+    start, end = (0, len(hit.text)) if full else window(hit.text, hit.matches)
+    text = Text()
     if start > 0:
         text.append("…")
     pos = start
@@ -77,7 +115,17 @@ def _snippet(hit: Hit) -> Text:
     return text
 
 
+def _count(result: SearchResult) -> str:
+    docs = result.documents
+    return f"{result.total} {_plural(result.total, 'passage')} in {docs} {_plural(docs or 0, 'document')}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return noun if n == 1 else noun + "s"
+
+
 def _footer(result: SearchResult) -> str:
     shown = len(result.hits)
     noun = "passage" if result.total == 1 else "passages"
-    return f"{shown} of {result.total} matching {noun} in {result.seconds:.2f}s"
+    where = f" in {result.documents} {_plural(result.documents, 'document')}" if result.documents is not None else ""
+    return f"{shown} of {result.total} matching {noun}{where} in {result.seconds:.2f}s"

@@ -10,6 +10,11 @@ File syntax (``data/aliases.txt``, ``data/glossary.txt``, and a user file)::
 Names are analyzed like passage text, so ``Korea Utara``, ``korea-utara`` and
 inflected forms all match. ``Aliases.expand`` finds the longest name starting
 at a position of a query's analyzed words.
+
+An acronym (a name written in capitals in the table: ``UN``, ``AS``, ``DK
+PBB``) finds its other names only where the query has it typed in capitals
+or as a word of its own: ``UN`` and ``un`` do, the ``un`` of ``Kim Jong-un``
+does not (nor the ``as`` of a hyphenated ``as-is``).
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ class Aliases:
     # Targets of one "a => b = c" line are related to each other (b ~ c):
     # two translations of one English word are near-synonyms.
     related: dict[Terms, dict[Terms, str]] = field(default_factory=lambda: defaultdict(dict))
+    # Names written only in capitals (acronyms), and names also written otherwise.
+    acronyms: set[Terms] = field(default_factory=set)
+    spelt: set[Terms] = field(default_factory=set)
+
+    def is_acronym(self, terms: Terms) -> bool:
+        return terms in self.acronyms and terms not in self.spelt
 
     def add_line(self, line: str, where: str = "") -> None:
         line = line.split("#", 1)[0].strip() if line.lstrip().startswith("#") else line.strip()
@@ -51,6 +62,8 @@ class Aliases:
         left, _, right = line.partition("=>") if one_way else (line, "", "")
         sources = _names(left, where)
         targets = _names(right, where) if one_way else sources
+        for terms, text in sources:
+            (self.acronyms if _capitals(text) else self.spelt).add(terms)
         for src_terms, _ in sources:
             for dst_terms, dst_text in targets:
                 if dst_terms != src_terms:
@@ -76,13 +89,24 @@ class Aliases:
                 return size, alts
         return 0, {}
 
-    def expand(self, terms: Terms, start: int) -> tuple[int, dict[Terms, str]]:
-        """(length, alternatives) of the longest name at ``terms[start:]``."""
+    def expand(self, terms: Terms, start: int, barred: frozenset[int] = frozenset()) -> tuple[int, dict[Terms, str]]:
+        """(length, alternatives) of the longest name at ``terms[start:]``;
+        an acronym not where a position of ``barred`` is (a word typed in
+        lower case as part of a longer word: the ``un`` of ``Jong-un``)."""
         for size in range(min(self.longest, len(terms) - start), 0, -1):
-            alts = self.table.get(tuple(terms[start:start + size]))
+            key = tuple(terms[start:start + size])
+            alts = self.table.get(key)
+            if alts and barred and self.is_acronym(key) and not barred.isdisjoint(range(start, start + size)):
+                continue
             if alts:
                 return size, alts
         return 0, {}
+
+
+def _capitals(text: str) -> bool:
+    """A name written as an acronym: its letters all capitals (``UN``, ``DK PBB``)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
 
 
 def _names(side: str, where: str) -> list[tuple[Terms, str]]:

@@ -20,7 +20,7 @@ from nkcorpus.understand import loanwords
 from nkcorpus.understand.plan import (STEM, SURFACE, Best, Bool, Node, Prefix, QueryPlan, Sum, Terms,
                                       with_weight)
 from nkcorpus.understand.spelling import Vocabulary, close_spellings, misspelt
-from nkcorpus.understand.syntax import Clause, parse_tree
+from nkcorpus.understand.syntax import Clause, parse_query
 
 ALIAS_WEIGHT = 0.8
 TYPO_WEIGHT = 0.8  # close spellings of a word the index lacks
@@ -45,7 +45,8 @@ def understand(text: str, vocabulary: Vocabulary | None = None, aliases=None,
                exact: bool = False) -> QueryPlan:
     """The plan of query ``text``; ``vocabulary`` (the index's) enables typo
     handling. Raises QueryError when there is nothing to search for."""
-    clauses, paths = parse_tree(text)
+    parsed = parse_query(text)
+    clauses = parsed.clauses
     builder = Builder(vocabulary, aliases, exact)
     root = builder.build(clauses)
     if root is None:
@@ -57,7 +58,8 @@ def understand(text: str, vocabulary: Vocabulary | None = None, aliases=None,
         text=text, root=root, highlight=frozenset(builder.highlight),
         searched=tuple(dict.fromkeys(builder.searched)),
         expansions=tuple(f"{typed} → {', '.join(alts)}" for typed, alts in builder.expansions.items()),
-        suggestions=tuple(builder.suggestions), paths=tuple(paths), relaxed=relaxed,
+        suggestions=tuple(builder.suggestions), paths=tuple(parsed.paths), relaxed=relaxed,
+        exclude=tuple(parsed.exclude), warnings=tuple(parsed.warnings),
     )
 
 
@@ -73,6 +75,8 @@ class Builder:
         self.expansions: dict[str, dict[str, None]] = {}
         self.suggestions: dict[str, None] = {}
         self.had_phrase = False
+        self._barred: frozenset[int] = frozenset()  # positions of a run whose acronym aliases are off
+        self._lower: frozenset[int] = frozenset()  # positions of a run typed in lower case
         self._spelled: dict[tuple[str, int, bool], list[str]] = {}
 
     # clauses -> plan
@@ -110,7 +114,7 @@ class Builder:
             return None
         if clause.kind == "phrase":
             self.had_phrase = clause.occur == "must" or self.had_phrase
-            phrase = self._phrase(words, clause.text)
+            phrase = self._phrase(words, clause.text) if not clause.slop else self._near(words, clause)
             if clause.occur != "should" or len(words) < 2:
                 return phrase
             loose = tuple(Terms((s,), way="phrase-words", source=clause.text) for s, _ in dict.fromkeys(words))
@@ -125,6 +129,9 @@ class Builder:
         words = [w for c in run for w in analyzed(c.text)]
         if not words:
             return
+        marks = [m for c in run for m in _cases(c.text)]
+        self._barred = frozenset(i for i, (caps, fragment) in enumerate(marks) if fragment and not caps)
+        self._lower = frozenset(i for i, (caps, _) in enumerate(marks) if not caps)
         stops = stop_words()
         content = [w for w in words if w[1] not in stops]
         keep = content or words
@@ -155,7 +162,7 @@ class Builder:
         for start, size, alts in spans:
             key = keyed.setdefault(start, (start, size)) if size == 1 else (start, size)
             names.update((i, key) for i in range(start, start + size) if size > 1)
-            concepts.setdefault(key, []).extend(self._name(words[start:start + size], alts))
+            concepts.setdefault(key, []).extend(self._name(words[start:start + size], alts, start))
         self._add_related(words, corrected, keyed | names, concepts)
         self._add_typos(words, keep, keyed | names, concepts)
         return concepts
@@ -188,16 +195,16 @@ class Builder:
         expand = self.aliases.expand_related if related else self.aliases.expand
         i = 0
         while i < len(typed):
-            size, alts = expand(typed, i)
+            size, alts = expand(typed, i, self._barred) if not related else expand(typed, i)
             if not size and fixed != typed:
-                size, alts = expand(fixed, i)
+                size, alts = expand(fixed, i, self._barred) if not related else expand(fixed, i)
             if not size:
                 i += 1
                 continue
             yield i, size, alts
             i += size
 
-    def _name(self, words: list[tuple[str, str]], alts: dict) -> list[Node]:
+    def _name(self, words: list[tuple[str, str]], alts: dict, start: int = 0) -> list[Node]:
         """A name the aliases know and its other names. A name typed in n
         words weighs about one word: the phrase and the words apart each
         count 1/n (so "Korea" alone is half a match for "Korea Utara"), and
@@ -210,7 +217,9 @@ class Builder:
         self.highlight.update(stems)
         self.searched.append(typed)
         share = 1 / len(stems)
-        apart = tuple(self._apart(s, surface, alts.keys() | {tuple(stems)}) for s, surface in dict.fromkeys(words))
+        first = {word: start + j for j, word in reversed(list(enumerate(words)))}
+        apart = tuple(self._apart(s, surface, alts.keys() | {tuple(stems)}, first[s, surface] in self._lower)
+                      for s, surface in dict.fromkeys(words))
         parts: list[Node] = [Terms(tuple(stems), way="name", source=typed, weight=share),
                              Sum(apart, weight=share)]
         others = {t: text for t, text in alts.items() if not _inside(t, stems)}
@@ -218,14 +227,15 @@ class Builder:
             parts.append(self._alternatives(typed, others))
         return [Sum(tuple(parts))]
 
-    def _apart(self, stem_: str, surface: str, whole: set) -> Node:
+    def _apart(self, stem_: str, surface: str, whole: set, barred: bool = False) -> Node:
         """One word of a name, alone: as typed, or by its own aliases
         ("missile" in "ballistic missile" also finds "rudal"), less those
         that name the whole (``whole``: "Amerika" -> "AS")."""
         term = Terms((stem_,), source=surface)
         if self.aliases is None:
             return term
-        alts = {t: text for t, text in self.aliases.expand((stem_,), 0)[1].items() if t not in whole}
+        found = self.aliases.expand((stem_,), 0, frozenset({0}) if barred else frozenset())[1]
+        alts = {t: text for t, text in found.items() if t not in whole}
         return _one_of([term, self._alternatives(surface, alts)]) if alts else term
 
     def _alternatives(self, typed: str, alts: dict, weight: float | None = None, way: str = "alias") -> Node:
@@ -257,6 +267,15 @@ class Builder:
                 if typo is not None:
                     parts.append(typo)
         return Sum(tuple(parts)) if len(parts) > 1 else parts[0]
+
+    def _near(self, words: list[tuple[str, str]], clause: Clause) -> Node:
+        """``"a b"~N``: the words within N words of each other, in any order."""
+        stems = tuple(s for s, _ in words)
+        self.highlight.update(stems)
+        self.searched.append(f'"{clause.text}"~{clause.slop}')
+        if len(stems) == 1:
+            return Terms(stems, way="phrase", source=clause.text)
+        return Terms(stems, way="proximity", source=clause.text, slop=clause.slop, ordered=False)
 
     def _phrase(self, words: list[tuple[str, str]], text: str) -> Node:
         stems = tuple(s for s, _ in words)
@@ -335,6 +354,15 @@ class Builder:
             self.highlight.add(stem(form))
         terms = [Terms((s,), way="loan", source=surface) for s in dict.fromkeys(stem(f) for f in held)]
         return with_weight(_one_of(terms) if len(terms) > 1 else terms[0], ALIAS_WEIGHT)
+
+
+def _cases(text: str) -> list[tuple[bool, bool]]:
+    """For each word of a query token: (typed in capitals, part of a longer
+    word such as the ``un`` of ``Jong-un``). An acronym's aliases apply to a
+    word typed in capitals or standing alone, and inside a longer name
+    (``_apart``) only to a word typed in capitals."""
+    spans = [(s, e) for _, _, s, e in iter_terms(text, stemmed=False)]
+    return [(text[s:e].isupper(), len(spans) > 1) for s, e in spans]
 
 
 def _one_of(parts: list[Node], concept: str = "") -> Node:

@@ -46,6 +46,7 @@ class Terms:
     source: str = ""
     weight: float = 1.0
     slop: int = 1
+    ordered: bool = True  # False: the words within ``slop`` of each other, in any order
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,8 @@ class QueryPlan:
     searched when the phrases match nothing. ``highlight`` holds the analyzed
     terms whose occurrences are highlighted in hits; ``searched``,
     ``expansions`` and ``suggestions`` are for display; ``paths`` are the
-    ``path:GLOB`` filters typed in the query.
+    ``path:GLOB`` filters typed in the query, ``exclude`` the ``-path:GLOB``
+    ones; ``warnings`` say what of the query was not understood.
     """
 
     text: str
@@ -98,6 +100,8 @@ class QueryPlan:
     suggestions: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()
     relaxed: Node | None = None
+    exclude: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def with_weight(node: Node, weight: float) -> Node:
@@ -124,6 +128,7 @@ def describe(node: Node, indent: int = 0) -> str:
     if isinstance(node, Terms):
         kind = "phrase" if len(node.terms) > 1 else "term"
         slop = f" ~{node.slop}" if node.slop != 1 else ""
+        slop += " any order" if not node.ordered else ""
         return f"{pad}{kind} {node.field}:{' '.join(node.terms)}{slop} [{node.way}]{w}"
     if isinstance(node, Prefix):
         return f"{pad}prefix surface:{node.text}*{w}"

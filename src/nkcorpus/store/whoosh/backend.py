@@ -100,9 +100,11 @@ class Reader:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def top(self, node: Node, limit: int, paths: tuple[str, ...] = ()) -> tuple[list[Found], int]:
+    def top(self, node: Node, limit: int, paths: tuple[str, ...] = (),
+            exclude: tuple[str, ...] = ()) -> tuple[list[Found], int]:
         """The best ``limit`` passages for ``node`` in files matching
-        ``paths`` (globs; all files when empty), and how many match.
+        ``paths`` (globs; all files when empty) and not ``exclude`` (globs),
+        and how many match.
 
         Whoosh's default skips blocks of postings that cannot reach the top
         and prunes parts of the query likewise (``usequality``, ``replace``),
@@ -114,8 +116,9 @@ class Reader:
         from nkcorpus.store.whoosh.compile import compile_node
 
         collector = TopCollector(limit, usequality=False, replace=0)
-        if paths:
-            collector = FilterCollector(collector, path_filter(paths))
+        if paths or exclude:
+            collector = FilterCollector(collector, allow=path_filter(paths) if paths else None,
+                                        restrict=path_filter(exclude) if exclude else None)
         self._searcher.search_with_collector(compile_node(node), collector)
         results = collector.results()
         return [Found(r.score, _fields(r)) for r in results], len(results)

@@ -31,6 +31,11 @@ def _terms(node: Terms) -> q.Query:
     field = FIELDS[node.field]
     if len(node.terms) == 1:
         return q.Term(field, node.terms[0], boost=node.weight)
+    if not node.ordered:  # "a b"~N: within N words, any order
+        from whoosh.query.spans import SpanNear2
+
+        return SpanNear2([q.Term(field, t) for t in node.terms], slop=node.slop, ordered=False,
+                         mindist=1).with_boost(node.weight)
     return q.Phrase(field, list(node.terms), slop=node.slop, boost=node.weight)
 
 
