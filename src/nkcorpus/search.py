@@ -10,7 +10,7 @@ words, with a warning.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import iter_terms
@@ -20,7 +20,9 @@ from nkcorpus.model import Hit, Match, SearchResult
 from nkcorpus.settings import SearchSettings
 from nkcorpus.store.layout import corpus_home
 from nkcorpus.store.read import read_fresh
+from nkcorpus.errors import QueryError
 from nkcorpus.understand import QueryPlan, understand
+from nkcorpus.understand.plan import Filters, iso_date
 
 if TYPE_CHECKING:
     from nkcorpus.store.update import Progress
@@ -33,6 +35,7 @@ HEADING_WEIGHT = 0.5
 def search(settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
     started = time.perf_counter()
     understand(settings.query)  # a query with nothing to search fails before any indexing
+    date_range(settings)  # so does a bad --since or --until
     root = check_root(settings.corpus.root)
     home = corpus_home(settings.index_base, root)
     aliases = None if settings.exact else _aliases(settings)
@@ -71,16 +74,18 @@ def _results(reader, plan: QueryPlan, settings: SearchSettings):
     number of matching passages and warnings; when a quoted phrase matches
     nothing, those of the query without it, if any."""
     paths = settings.files + plan.paths
-    ranked, total = ranked_results(reader, plan.root, settings.limit, paths)
+    filters = replace(plan.filters, **date_range(settings))
+    ranked, total = ranked_results(reader, plan.root, settings.limit, paths, filters)
     if ranked or plan.relaxed is None:
         return ranked, total, ()
-    relaxed, relaxed_total = ranked_results(reader, plan.relaxed, settings.limit, paths)
+    relaxed, relaxed_total = ranked_results(reader, plan.relaxed, settings.limit, paths, filters)
     if not relaxed:
         return ranked, total, ()
     return relaxed, relaxed_total, ("no passage holds the quoted phrase; showing passages with its words",)
 
 
-def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = ()) -> tuple[list, int]:
+def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = (),
+                   filters: Filters | None = None) -> tuple[list, int]:
     """The best ``limit`` (score, stored fields) pairs, headings weighed
     down, and the number of passages matching.
 
@@ -89,7 +94,7 @@ def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = ()) -> tup
     """
     fetch = limit + max(limit, 10)
     while True:
-        results, total = reader.top(node, fetch, paths)
+        results, total = reader.top(node, fetch, paths, filters) if filters else reader.top(node, fetch, paths)
         scored = [(_weight(f.fields) * f.score, f.fields) for f in results]
         headings = sum(1 for f in results if _weight(f.fields) != 1.0)
         if headings <= fetch - limit or len(scored) < fetch:
@@ -101,6 +106,22 @@ def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = ()) -> tup
 
 def _weight(fields: dict) -> float:
     return HEADING_WEIGHT if is_heading(fields["text"]) else 1.0
+
+
+def date_range(settings: SearchSettings) -> dict[str, str | None]:
+    """``since`` and ``until`` of the settings as ISO dates; a QueryError
+    for one that is not YYYY, YYYY-MM or YYYY-MM-DD."""
+    out: dict[str, str | None] = {}
+    for name in ("since", "until"):
+        raw = getattr(settings, name)
+        value = iso_date(raw) if raw else None
+        if raw and value is None:
+            raise QueryError(f"--{name} {raw}: not a date",
+                             hint="write it as YYYY, YYYY-MM or YYYY-MM-DD, e.g. --since 2019-09")
+        out[name] = value
+    if out["since"] and out["until"] and out["since"] > out["until"] + "~":
+        raise QueryError(f"--since {out['since']} is after --until {out['until']}")
+    return out
 
 
 def _aliases(settings: SearchSettings):
@@ -115,6 +136,8 @@ def _hit(rank: int, score: float, fields: dict, settings: SearchSettings, terms:
         rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),
         line_start=fields["loc_start"], line_end=fields["loc_end"], text=text,
         matches=find_matches(text, terms), unit=fields["unit"], rel=fields["path"],
+        title=fields.get("title"), date=fields.get("date"), source=fields.get("source"),
+        author=fields.get("author"), url=fields.get("url"),
     )
 
 

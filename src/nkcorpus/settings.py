@@ -68,6 +68,8 @@ class SearchSettings:
     update: bool = True
     files: tuple[str, ...] = ()  # --file GLOBs: only these files
     aliases_file: str | None = None  # --aliases FILE, read after the bundled tables
+    since: str | None = None  # --since DATE: documents dated on or after (YYYY, YYYY-MM, YYYY-MM-DD)
+    until: str | None = None  # --until DATE: documents dated on or before (all of a month or year)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,13 +23,14 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 def search_command(query: list[str], corpus: str | None = None, limit: int = DEFAULT_LIMIT,
                    json: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
-                   aliases: str | None = None) -> int:
+                   aliases: str | None = None, since: str | None = None,
+                   until: str | None = None) -> int:
     """``nkcorpus search``: settings -> core -> renderer; the exit code."""
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
                               index_base=index_base(index_dir), exact=exact,
-                              files=tuple(file or ()), aliases_file=aliases)
+                              files=tuple(file or ()), aliases_file=aliases, since=since, until=until)
     import_whoosh()
     from nkcorpus import render
     from nkcorpus.search import search as run_search

@@ -14,6 +14,8 @@ PATH_STYLE = "magenta"
 LINE_STYLE = "green"
 MATCH_STYLE = "bold red"
 DIM = "dim"
+TITLE_STYLE = "cyan"
+TITLE_CHARS = 60
 
 
 def render(result: SearchResult, stream: TextIO, options) -> None:
@@ -55,8 +57,19 @@ def _heading(hit: Hit) -> Text:
     text.append(hit.path, style=PATH_STYLE)
     text.append(":")
     text.append(location(hit), style=LINE_STYLE)
+    about = _about(hit)
+    if about:
+        text.append(f"  {about}", style=TITLE_STYLE)
     text.append(f"  score {hit.score:.2f}", style=DIM)
     return text
+
+
+def _about(hit: Hit) -> str:
+    """The document's date, source and title (cut to TITLE_CHARS), as known."""
+    title = hit.title
+    if title and len(title) > TITLE_CHARS:
+        title = title[: TITLE_CHARS - 1].rstrip() + "…"
+    return "  ".join(x for x in (hit.date, hit.source, title and f"“{title}”") if x)
 
 
 def _snippet(hit: Hit) -> Text:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from nkcorpus.analysis import fold
+from nkcorpus.understand.plan import FILTER_FIELDS
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"?|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -89,6 +90,9 @@ def _atom(tok: str, paths: list[str]) -> Clause | None:
     if tok.lower().startswith("path:") and len(tok) > 5:
         paths.append(tok[5:])
         return None
+    name, colon, value = tok.partition(":")
+    if colon and value and name.lower() in FILTER_FIELDS:  # metadata: source:tempo, -year:2018
+        return Clause("field", f"{name.lower()}:{value}", occur)
     if tok.endswith("*") and len(tok.rstrip("*")) >= 2 and "*" not in tok.rstrip("*"):
         return Clause("prefix", fold(tok.rstrip("*")), occur)
     if not any(ch.isalnum() for ch in tok):
