@@ -224,7 +224,7 @@ class Sidecar:
     by_key: dict[str, Meta] = field(default_factory=dict)
     files: tuple[str, ...] = ()  # the sidecar files read
     problems: list[str] = field(default_factory=list)  # warnings about them
-    rows: int = 0
+    keys_by_file: dict[str, set[str]] = field(default_factory=dict)  # sidecar file -> its rows' keys
 
     def lookup(self, rel: str) -> Meta | None:
         """The row for file ``rel``: by its path, its name, its name without extension."""
@@ -235,26 +235,29 @@ class Sidecar:
                 return meta
         return None
 
-    def unmatched(self, rels: Iterable[str]) -> int:
-        """How many rows belong to none of ``rels``."""
+    @property
+    def rows(self) -> int:
+        return len(self.by_key)
+
+    def unmatched(self, rels: Iterable[str]) -> dict[str, int]:
+        """How many rows of each sidecar file belong to none of ``rels``."""
         used = set()
         for rel in rels:
             name = rel.rpartition("/")[2]
-            for key in (rel, name, name.rpartition(".")[0] or name):
-                if _key(key) in self.by_key:
-                    used.add(id(self.by_key[_key(key)]))
+            for key in map(_key, (rel, name, name.rpartition(".")[0] or name)):
+                if key in self.by_key:
+                    used.add(key)
                     break
-        return len({id(m) for m in self.by_key.values()} - used)
+        return {name: len(keys - used) for name, keys in self.keys_by_file.items()}
 
     def notes(self, rels: Iterable[str]) -> list[str]:
         """What the user should hear of the sidecar: its problems, and rows
         that match no file."""
         notes = list(self.problems)
-        if self.files and self.rows:
-            missing = self.unmatched(rels)
+        for name, missing in self.unmatched(rels).items():
             if missing:
-                names = ", ".join(self.files)
-                notes.append(f"metadata file {names}: {missing} of {self.rows} rows match no file in the corpus")
+                rows = len(self.keys_by_file[name])
+                notes.append(f"metadata file {name}: {missing} of {rows} rows match no file in the corpus")
         return notes
 
 
@@ -302,10 +305,11 @@ def load_sidecar(root, names: Iterable[str]) -> Sidecar:
             sidecar.problems.append(f"metadata file {name} cannot be read ({reason}); its metadata is not used")
             continue
         read.append(name)
+        keys = sidecar.keys_by_file.setdefault(name, set())
         for key, meta in rows:
             old = sidecar.by_key.get(key)
             sidecar.by_key[key] = meta if old is None else meta.over(old)
-            sidecar.rows += old is None
+            keys.add(key)
     sidecar.files = tuple(read)
     return sidecar
 
