@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import iter_terms
+from nkcorpus.errors import QueryError
 from nkcorpus.ingest.passages import is_heading
 from nkcorpus.ingest.scan import check_root
 from nkcorpus.model import Hit, Match, SearchResult
 from nkcorpus.settings import SearchSettings
 from nkcorpus.store.layout import corpus_home
 from nkcorpus.store.read import read_fresh
-from nkcorpus.errors import QueryError
 from nkcorpus.understand import QueryPlan, understand
 from nkcorpus.understand.plan import Filters, iso_date
 

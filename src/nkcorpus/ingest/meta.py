@@ -26,10 +26,6 @@ date (``2019-10-09``) is always year, month, day.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import hashlib
-import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -276,6 +272,8 @@ def signature(sidecars: Mapping[str, tuple[int, int]]) -> list:
 
 def digest(root, names: Iterable[str]) -> str:
     """A digest of the sidecar files' contents (changes re-index the corpus)."""
+    import hashlib
+
     h = hashlib.sha256()
     for name in sorted(names):
         h.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -293,6 +291,8 @@ def load_sidecar(root, names: Iterable[str]) -> Sidecar:
     """Read the sidecar files ``names`` (in the corpus folder ``root``) that
     have a file column and a metadata column; later files override earlier
     ones. Never raises: a file that cannot be read is a problem noted."""
+    import csv
+
     sidecar = Sidecar()
     read = []
     for name in sorted(names):
@@ -319,6 +319,10 @@ class _NotSidecar(Exception):
 
 
 def _read_rows(path, name: str) -> list[tuple[str, Meta]]:
+    import csv
+    import gzip
+    import io
+
     if path.stat().st_size > MAX_SIDECAR_BYTES:
         raise ValueError(f"larger than {MAX_SIDECAR_BYTES // 2**20} MiB")
     data = path.read_bytes()
@@ -362,6 +366,8 @@ def _decode(data: bytes) -> str:
 def _delimiter(name: str, header: str) -> str:
     """Tab for .tsv, comma for .csv, unless the header says otherwise
     (csv.Sniffer on the header line)."""
+    import csv
+
     default = "\t" if ".tsv" in name.lower() else ","
     if default in header:
         return default
