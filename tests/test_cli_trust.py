@@ -137,8 +137,8 @@ def test_unknown_fields_warn_and_proximity_is_any_order(index_base, tmp_path):
                                   "Sanksi itu dijatuhkan karena uji coba di Korea.\n\n"
                                   "Sanksi pertama dijatuhkan bertahun-tahun lalu oleh banyak negara "
                                   "kepada negara lain selain Korea.\n", encoding="utf-8")
-    proc = run_cli("search", "year:2019 nuklir", "-c", str(corpus))
-    assert "unknown field 'year:'" in proc.stderr
+    proc = run_cli("search", "topik:2019 nuklir", "-c", str(corpus))
+    assert "unknown field 'topik:'" in proc.stderr
     def lines(slop):
         near = run_cli("search", f'+"sanksi korea"~{slop}', "-c", str(corpus), "--json")
         assert near.stderr == ""
@@ -228,10 +228,11 @@ def test_context_and_full(index_base, tmp_path):
 def test_csv_and_tsv(index_base, riset):
     out = run_cli("search", "nuklir", "--format", "csv", "-c", str(riset)).stdout
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0] == ["rank", "score", "path", "rel", "line_start", "line_end", "unit", "text"]
+    assert rows[0] == ["rank", "score", "path", "rel", "line_start", "line_end", "unit", "title", "date",
+                       "source", "text"]
     assert len(rows) == 4 and rows[1][0] == "1" and rows[1][6] == "line"
     tsv = run_cli("search", "nuklir", "--format", "tsv", "-c", str(riset)).stdout.splitlines()
-    assert all(len(line.split("\t")) == 8 for line in tsv) and len(tsv) == 4
+    assert all(len(line.split("\t")) == 11 for line in tsv) and len(tsv) == 4
     files = list(csv.reader(io.StringIO(run_cli("search", "nuklir", "--files", "--format", "csv",
                                                 "-c", str(riset)).stdout)))
     assert files[0] == ["rank", "score", "path", "rel", "passages"] and len(files) == 4

@@ -1,7 +1,8 @@
 """CSV and TSV: a header row, then one row per hit (or per file with
 ``--files``, or the counts with ``--count``), written with the csv module.
 
-Hit columns: rank, score, path, rel, line_start, line_end, unit, text.
+Hit columns: rank, score, path, rel, line_start, line_end, unit, title, date,
+source, text (the metadata empty when unknown).
 Files: rank, score, path, rel, passages. Counts: passages, documents.
 In TSV, tabs and line breaks inside a passage become spaces, so each row is
 one line.
@@ -14,7 +15,8 @@ from typing import TextIO
 
 from nkcorpus.model import SearchResult
 
-HIT_COLUMNS = ("rank", "score", "path", "rel", "line_start", "line_end", "unit", "text")
+HIT_COLUMNS = ("rank", "score", "path", "rel", "line_start", "line_end", "unit", "title", "date",
+               "source", "text")
 FILE_COLUMNS = ("rank", "score", "path", "rel", "passages")
 COUNT_COLUMNS = ("passages", "documents")
 
@@ -24,7 +26,8 @@ def rows(result: SearchResult, mode: str) -> tuple[tuple[str, ...], list[tuple]]
         return COUNT_COLUMNS, [(result.total, result.documents)]
     if mode == "files":
         return FILE_COLUMNS, [(f.rank, f.score, f.path, f.rel, f.passages) for f in result.files]
-    return HIT_COLUMNS, [(h.rank, h.score, h.path, h.rel, h.line_start, h.line_end, h.unit, h.text)
+    return HIT_COLUMNS, [(h.rank, h.score, h.path, h.rel, h.line_start, h.line_end, h.unit,
+                          h.title or "", h.date or "", h.source or "", h.text)
                          for h in result.hits]
 
 

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from nkcorpus.analysis import fold
+from nkcorpus.understand.plan import FILTER_FIELDS
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"(?:~\d+)?|[+-]?"[^"]*|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -122,9 +123,13 @@ def _atom(tok: str, parsed: Parsed) -> Clause | None:
     if tok.lower().startswith("path:") and len(tok) > 5:
         (parsed.exclude if occur == "not" else parsed.paths).append(tok[5:])
         return None
+    name, colon, value = tok.partition(":")
+    if colon and value and name.lower() in FILTER_FIELDS:  # metadata: source:tempo, -year:2018
+        return Clause("field", f"{name.lower()}:{value}", occur)
     if field_ is not None:
         name = field_.group(1).lower()
-        note = f"unknown field '{name}:' (searched as words; the only field is path:)"
+        known = ", ".join(f"{f}:" for f in ("path", *sorted(FILTER_FIELDS)))
+        note = f"unknown field '{name}:' (searched as words; the fields are {known})"
         if note not in parsed.warnings:
             parsed.warnings.append(note)
     if tok.endswith("*") and len(tok.rstrip("*")) >= 2 and "*" not in tok.rstrip("*"):
