@@ -64,10 +64,10 @@ def load_manifest(gen: Path) -> Manifest | None:
         manifest = Manifest(**data)
     except (OSError, ValueError, TypeError):
         return None
-    return manifest if _well_formed(manifest) else None
+    return manifest if well_formed(manifest) else None
 
 
-def _well_formed(m: Manifest) -> bool:
+def well_formed(m: Manifest) -> bool:
     """The manifest has the types the code relies on (it may be damaged).
     Of another format version only the version is read: it is rebuilt."""
     if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer, m.fingerprint)):
