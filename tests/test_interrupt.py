@@ -252,7 +252,7 @@ def same_answers(root: Path, clean: Path, base: Path) -> None:
         answers = []
         for b in (clean, base):
             out = subprocess.run([sys.executable, "-m", "nkcorpus", "search", query, "--json", "-n", "10000",
-                                  "--corpus", str(root)], env=env_for(b), capture_output=True,
+                                  "--per-file", "0", "--corpus", str(root)], env=env_for(b), capture_output=True,
                                  text=True, timeout=BOUND).stdout
             hits = [json.loads(line) for line in out.splitlines()]
             answers.append(sorted((h["path"], h["line_start"], round(h["score"], 4)) for h in hits))
