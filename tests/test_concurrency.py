@@ -50,13 +50,13 @@ def test_two_indexers_on_the_same_corpus(tmp_path):
         with lock.writer_lock(layout.corpus_home(base, root), upd.Progress()):
             procs = [start(*args, "--index-dir", str(base)) for _ in range(2)]
             for proc in procs:
-                assert "waiting for another nkcorpus process" in proc.stderr.readline()
+                assert "waiting for another nkcorpus index" in proc.stderr.readline()
         for code, out, err in map(finish, procs):
             assert code == 0, err
             assert "Traceback" not in err and "error" not in err
             lines = err.splitlines()
             assert lines[-1].startswith(f"{root}: ") and f"{EXTRA_DOCS + 5} documents" in lines[-1]
-            assert all("waiting for another nkcorpus process" in line for line in lines[:-1])
+            assert all("waiting for another nkcorpus index" in line for line in lines[:-1])
     home = layout.corpus_home(base, root)
     assert [p.name for p in home.iterdir() if p.name.startswith("gen-")] == [live(home).name]
     manifest = mf.load_manifest(live(home))

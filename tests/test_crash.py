@@ -266,7 +266,7 @@ def test_while_an_indexer_runs_others_wait_fail_or_read_the_last_index(tmp_path,
         assert '"busy": true' in run_cli("status", "--corpus", str(root), "--json").stdout
 
         second = Indexer(str(root))
-        second.wait_for("waiting for another nkcorpus process")
+        second.wait_for("waiting for another nkcorpus index")
     finally:
         first.release()
     assert first.finish()[0] == 2

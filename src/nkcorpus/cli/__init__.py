@@ -17,10 +17,17 @@ def main(argv: list[str] | None = None) -> None:
     from nkcorpus.cli.commands import guarded, search_command
     from nkcorpus.cli.fast import parse_search
 
+    from nkcorpus.procs import leave, stop_on_signals, stopped
+
+    stop_on_signals()  # SIGTERM and SIGHUP stop cleanly, like Ctrl-C
     argv = sys.argv[1:] if argv is None else list(argv)
     params = parse_search(argv)
     if params is None:
         from nkcorpus.cli.app import run
 
-        sys.exit(run(argv))
-    sys.exit(guarded(lambda: search_command(**params)))
+        code = run(argv)
+    else:
+        code = guarded(lambda: search_command(**params))
+    if stopped():
+        leave(code)  # nothing may hang after a stop (procs.leave)
+    sys.exit(code)

@@ -186,7 +186,10 @@ def _typer_run(argv: list[str] | None) -> int:
     argv = words_last(sys.argv[1:] if argv is None else list(argv))
     code = int(app(args=argv, prog_name="nkcorpus", standalone_mode=False) or 0)
     if code == INTERRUPTED:  # typer returns this for Ctrl-C; no command does
-        print("nkcorpus: interrupted", file=sys.stderr)
+        from nkcorpus.procs import exit_code, say_interrupted
+
+        say_interrupted()
+        return exit_code()  # 143 for SIGTERM, 129 for SIGHUP
     return code
 
 

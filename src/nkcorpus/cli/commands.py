@@ -15,7 +15,7 @@ from nkcorpus.cli.options import Color, Format
 from nkcorpus.errors import ExitCode, NkError, UsageError
 from nkcorpus.settings import DEBUG_ENV, DEFAULT_LIMIT, DEFAULT_PER_FILE, Corpus, SearchSettings, index_base
 
-INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it (SIGTERM 143, SIGHUP 129: nkcorpus.procs)
 
 
 # --- search -------------------------------------------------------------------------
@@ -114,9 +114,11 @@ def guarded(command: Callable[[], int], more: Callable[[Exception], int | None] 
     except NkError as exc:
         error(exc.message, exc.hint)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("nkcorpus: interrupted", file=sys.stderr)
-        return INTERRUPTED
+    except KeyboardInterrupt as exc:
+        from nkcorpus.procs import exit_code, say_interrupted
+
+        say_interrupted()  # the terminal may be gone (SIGHUP)
+        return exit_code(exc)  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP
     except BrokenPipeError:
         silence_stdout()
         return ExitCode.HITS

@@ -44,8 +44,11 @@ class RichProgress:
 
     def finish(self) -> None:
         if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
+            bar, self.bar = self.bar, None
+            try:
+                bar.stop()
+            except OSError:  # the terminal closed (SIGHUP): the stop goes on
+                pass
 
     def warn(self, rel: str, reason: str) -> None:
         self.console.print(f"nkcorpus: warning: skipped {self.show(rel)}: {reason}", soft_wrap=True)

@@ -18,7 +18,7 @@ from nkcorpus.ingest.meta import signature
 from nkcorpus.ingest.scan import Scan, scan
 from nkcorpus.store.fsutil import atomic_write
 from nkcorpus.store.layout import current_generation
-from nkcorpus.store.lock import try_lock
+from nkcorpus.store.lock import try_lock, unlock
 from nkcorpus.store.manifest import (FORMAT_VERSION, JOURNAL, MANIFEST, Manifest, analysis_fingerprint,
                                      diff, load_manifest)
 
@@ -96,7 +96,7 @@ def _remember_fresh(home: Path, gen: Path, found: Scan) -> None:
             if current_generation(home) == gen:
                 save_key(gen, found)
         finally:
-            os.close(fd)
+            unlock(home, fd)
 
 
 def _live(home: Path) -> tuple[Path | None, Manifest | None]:

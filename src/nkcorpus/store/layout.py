@@ -43,11 +43,15 @@ def current_generation(home: Path) -> Path | None:
 
 def tidy(home: Path) -> None:
     """Remove what killed runs left behind (call with the writer lock held):
-    dead generations, temporary files, and what the backend's killed writers
-    left in the live generation."""
+    dead generations (but an interrupted build that can be continued),
+    temporary files, and what the backend's killed writers left in the
+    live generation."""
+    from nkcorpus.store import resume
+
     live = current_generation(home)
+    unfinished = resume.kept(home)  # an interrupted build is kept to resume
     for entry in home.iterdir():
-        if entry.name.startswith("gen-") and entry != live:
+        if entry.name.startswith("gen-") and entry not in (live, unfinished):
             shutil.rmtree(entry, ignore_errors=True)
         elif _is_temp(entry.name):
             entry.unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""The writer lock of a corpus's index: one writer at a time (``flock``)."""
+"""The writer lock of a corpus's index: one writer at a time (``flock``;
+the holder's record and takeover from a dead holder: ``lockfile``)."""
 
 from __future__ import annotations
 
@@ -11,39 +12,42 @@ from nkcorpus.errors import IndexError_
 
 @contextmanager
 def writer_lock(home: Path, progress, wait: bool = True) -> Iterator[None]:
-    """Hold the corpus's writer lock; another writer waits (or fails) here."""
-    import fcntl
+    """Hold the corpus's writer lock; another writer waits (or fails) here.
+    Who holds it, and taking over from a dead holder: ``lockfile``."""
+    from nkcorpus.store import lockfile
 
-    home.mkdir(parents=True, exist_ok=True)
-    fd = os.open(home / "lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                raise IndexError_(
-                    "another nkcorpus process is indexing this corpus",
-                    hint="wait for it to finish, or run without --no-wait to wait for it",
-                ) from None
-            progress.waiting("waiting for another nkcorpus process to finish indexing this corpus")
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        fd = lockfile.acquire(home, wait, progress.waiting, _lock_warning)
+    except lockfile.Busy as exc:
+        who = f" ({exc.holder.describe()})" if exc.holder else ""
+        raise IndexError_(
+            f"another nkcorpus process is indexing this corpus{who}",
+            hint="wait for it to finish, or run without --no-wait to wait for it",
+        ) from None
+    try:
         yield
     finally:
-        os.close(fd)
+        lockfile.release(home, fd)
+
+
+def _lock_warning(message: str) -> None:
+    import sys
+
+    print(f"nkcorpus: warning: {message}", file=sys.stderr)
 
 
 def try_lock(home: Path) -> int | None:
-    """A held writer lock's descriptor, or None if another process has it."""
-    import fcntl
+    """A held writer lock's descriptor (give it back with ``unlock``), or
+    None if another process has it."""
+    from nkcorpus.store import lockfile
 
-    home.mkdir(parents=True, exist_ok=True)
-    fd = os.open(home / "lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
+    return lockfile.try_lock(home)
+
+
+def unlock(home: Path, fd: int) -> None:
+    from nkcorpus.store import lockfile
+
+    lockfile.release(home, fd)
 
 
 def is_locked(home: Path) -> bool:

@@ -68,10 +68,10 @@ def load_manifest(gen: Path) -> Manifest | None:
         manifest = Manifest(**data)
     except (OSError, ValueError, TypeError):
         return None
-    return manifest if _well_formed(manifest) else None
+    return manifest if well_formed(manifest) else None
 
 
-def _well_formed(m: Manifest) -> bool:
+def well_formed(m: Manifest) -> bool:
     """The manifest has the types the code relies on (it may be damaged).
     Of another format version only the version is read: it is rebuilt."""
     if not all(isinstance(x, str) for x in (m.root, m.format, m.analyzer, m.fingerprint)):
@@ -134,7 +134,9 @@ def diff(manifest: Manifest | None, found: dict[str, FileStat],
     return Changes(tuple(sorted(added)), tuple(sorted(changed)), tuple(sorted(removed)))
 
 
-def save_manifest(gen: Path, manifest: Manifest) -> None:
+def save_manifest(gen: Path, manifest: Manifest, name: str = MANIFEST) -> None:
+    """Write ``manifest`` into ``gen`` (as ``name``: the live manifest, or
+    an interrupted build's, ``resume.UNFINISHED``)."""
     data = {
         "root": manifest.root, "files": manifest.files, "skipped": manifest.skipped,
         "ignored": manifest.ignored, "updated": manifest.updated,
@@ -143,7 +145,7 @@ def save_manifest(gen: Path, manifest: Manifest) -> None:
         "sidecar": manifest.sidecar, "sidecar_digest": manifest.sidecar_digest,
     }
     # ASCII escapes: a file name that is not UTF-8 must not break the manifest
-    atomic_write(gen / MANIFEST, json.dumps(data))
+    atomic_write(gen / name, json.dumps(data))
 
 
 # Text that exercises the analysis: affixes, reduplication, hyphens,

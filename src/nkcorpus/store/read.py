@@ -4,7 +4,6 @@ and rebuild it once if it turns out damaged.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -14,7 +13,7 @@ from nkcorpus.store import integrity
 from nkcorpus.store.backend import DamagedData, backend
 from nkcorpus.store.freshness import fresh_live
 from nkcorpus.store.layout import current_generation, index_command
-from nkcorpus.store.lock import try_lock, writer_lock
+from nkcorpus.store.lock import try_lock, unlock, writer_lock
 from nkcorpus.store.manifest import MANIFEST, load_manifest, usable_manifest
 
 if TYPE_CHECKING:
@@ -147,5 +146,5 @@ def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
     try:
         return list(_update_locked(root, home, progress, rebuild=False).notes)
     finally:
-        os.close(fd)
+        unlock(home, fd)
 

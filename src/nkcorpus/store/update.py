@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -83,8 +82,11 @@ class IndexWriteError(IndexError_):
 def update(root: Path, home: Path, progress: Progress | None = None,
            rebuild: bool = False, wait: bool = True) -> UpdateReport:
     """Bring the index of ``root`` up to date (a full build when needed)."""
+    from nkcorpus.store import resume
+
     progress = progress or Progress()
     with _write_errors(home), writer_lock(home, progress, wait=wait):
+        rebuild = rebuild or resume.pending(home, root)  # finish an interrupted build
         return _update_locked(root, home, progress, rebuild, verify=True)
 
 
@@ -212,16 +214,22 @@ class _Batch:
     def sidecar_notes(self, rels) -> list[str]:
         return self.sidecar.notes(rels) if self.sidecars else []
 
-    def index(self, writer, rels, manifest: Manifest) -> None:
-        """Add ``rels`` to the writer and record each in ``manifest``."""
+    def index(self, writer, rels, manifest: Manifest, after=None):
+        """Add ``rels`` to the writer and record each in ``manifest``.
+        ``after(writer, rel)``, called after each file, may commit a
+        checkpoint and return the writer to go on with (``resume``).
+        The writer to commit."""
         self.progress.start(len(rels), sum(self.found[rel].size for rel in rels))
         try:
             for rel in rels:
                 self._index_one(writer, rel, manifest)
                 self.progress.advance(self.found[rel].size)
+                if after is not None:
+                    writer = after(writer, rel)
         finally:
             self.progress.finish()
         manifest.updated = time.time()
+        return writer
 
     def _index_one(self, writer, rel: str, manifest: Manifest) -> None:
         st = self.found[rel]
@@ -259,32 +267,40 @@ class _Batch:
 
 
 def _build_full(home: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
-    """Index every file into a new generation, then make it the live one."""
-    gen = home / f"gen-{time.time_ns():x}-{os.getpid()}"
-    gen.mkdir(parents=True)
+    """Index every file into a new generation (or continue an interrupted
+    one, ``resume``), then make it the live one."""
+    from nkcorpus.store import resume
+
+    fresh = Manifest(root=str(batch.root), ignored=ignored, fingerprint=analysis_fingerprint(),
+                     sidecar=batch.sidecars, sidecar_digest=batch.sidecar_digest())
+    build = resume.open_build(home, batch.root, batch.found, fresh, batch.progress.waiting,
+                              same=lambda kept: kept.sidecar_digest == fresh.sidecar_digest)
     try:
-        manifest = _write_generation(gen, batch, ignored)
+        manifest = _write_generation(build, batch, ignored)
         _check_corpus(batch.root)
-        atomic_write(home / "CURRENT", gen.name)
+        atomic_write(home / "CURRENT", build.gen.name)
     except BaseException:  # the live generation stays as it was
-        shutil.rmtree(gen, ignore_errors=True)
+        if not build.keep():  # a checkpoint is kept for the next run
+            shutil.rmtree(build.gen, ignore_errors=True)
         raise
+    build.done()
     return manifest
 
 
-def _write_generation(gen: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
-    manifest = Manifest(root=str(batch.root), ignored=ignored, fingerprint=analysis_fingerprint(),
-                        sidecar=batch.sidecars, sidecar_digest=batch.sidecar_digest())
-    writer = backend().create(gen, nbytes=sum(st.size for st in batch.found.values()))
+def _write_generation(build, batch: _Batch, ignored: dict[str, int]) -> Manifest:
+    manifest = build.manifest
+    sizes = {rel: batch.found[rel].size for rel in build.todo}
+    nbytes = sum(st.size for st in batch.found.values())  # resumed or not: the same writer
+    writer = build.begin(lambda gen: backend().builder(gen, nbytes), sizes)
     try:
-        batch.index(writer, sorted(batch.found), manifest)
-        writer.commit()
+        writer = batch.index(writer, build.todo, manifest, after=build.after)
+        build.commit(writer)
     except BaseException:
-        with suppress(Exception):
-            writer.cancel()
+        build.cancel()
         raise
-    save_manifest(gen, manifest)
-    integrity.record(gen, {})
+    manifest.ignored = ignored
+    save_manifest(build.gen, manifest)
+    integrity.record(build.gen, {})
     return manifest
 
 

@@ -55,8 +55,15 @@ class Writer:
             for rel in rels:
                 self._writer.delete_by_term("path", rel, searcher=searcher)
 
-    def commit(self) -> None:
-        self._writer.commit()
+    def commit(self, merge: bool = True) -> None:
+        """Make the change visible; ``merge=False`` keeps every segment as
+        it is (a build's checkpoints: nothing is merged until the end)."""
+        if merge:
+            self._writer.commit()
+        else:
+            from whoosh.writing import NO_MERGE
+
+            self._writer.commit(mergetype=NO_MERGE)
 
     def cancel(self) -> None:
         self._writer.cancel()
@@ -214,18 +221,23 @@ class WhooshBackend:
     name = "whoosh"
     schema_id = SCHEMA_ID
 
-    def create(self, gen: Path, nbytes: int) -> Writer:
-        """A writer for a full build into the empty folder ``gen``: one
-        worker process per core for a large corpus (``parallel``), else the
-        build writer of ``pool`` in this process.
+    def create(self, gen: Path) -> None:
+        """An empty index in the new folder ``gen``."""
+        from whoosh.index import create_in
+
+        create_in(str(gen), schema())
+
+    def builder(self, gen: Path, nbytes: int) -> Writer:
+        """A writer for a full build of ``nbytes`` of files into ``gen``
+        (empty, or holding a checkpoint of an interrupted build): one worker
+        process per core for a large corpus (``parallel``), else the build
+        writer of ``pool`` in this process.
 
         Segments stay separate files (``compound=False``): Whoosh opens a
         file inside a compound segment by copying it into memory, which
         costs every search of a 40 MB corpus some 100 ms; separate files are
         read lazily."""
-        from whoosh.index import create_in
-
-        ix = create_in(str(gen), schema())
+        ix = open_generation(gen)
         if nbytes >= PARALLEL_MIN_BYTES:
             from nkcorpus.store.whoosh.parallel import parallel_writer, usable_procs
 
@@ -235,6 +247,11 @@ class WhooshBackend:
         from nkcorpus.store.whoosh.pool import BuildWriter
 
         return Writer(BuildWriter(ix, limitmb=BUILD_LIMITMB, compound=False))
+
+    def paths(self, gen: Path) -> set[str]:
+        """The files ``gen`` holds passages of."""
+        with open_generation(gen).reader() as reader:
+            return {t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.field_terms("path")}
 
     def updater(self, gen: Path) -> Writer:
         """A writer that changes the generation ``gen`` in place."""

@@ -11,9 +11,11 @@ Term and phrase queries score exactly as on one segment (the statistics
 BM25F uses are index-wide); Whoosh's coordination bonus for several words
 (``Or(scale=...)``) is per segment.
 
-On top of Whoosh's writer this adds what a CLI needs: Ctrl-C reaches only
-this process (which stops the workers), ``cancel`` stops the workers, and a
-worker that died fails the build instead of leaving its documents out.
+On top of Whoosh's writer this adds what a CLI needs: Ctrl-C, SIGTERM and
+SIGHUP reach only this process (which stops the workers), workers die with
+this process however it ends and do not hold the writer lock
+(``nkcorpus.procs``, ``store.lockfile``), ``cancel`` stops the workers, and
+a worker that died fails the build instead of leaving its documents out.
 
 Only with the ``fork`` start method: workers inherit the schema and the
 analyzer instead of unpickling them.
@@ -24,10 +26,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-import signal
 from multiprocessing.queues import Queue
 
 from nkcorpus.errors import IndexError_
+from nkcorpus.procs import signals_held, worker_started
 from nkcorpus.settings import MAX_PROCS, PROCS_ENV
 
 
@@ -77,7 +79,10 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
 
     class Worker(SubWriterTask):
         def run(self) -> None:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
+            from nkcorpus.store.lockfile import close_inherited
+
+            close_inherited()  # the indexer's lock is not ours to hold
+            worker_started(self.indexer)  # never outlive the indexer
             ix = self.storage.open_index(self.indexname)
             self.writer = BuildWriter(ix, _lk=False, **self.kwargs)
             while (job := self.jobqueue.get()) is not None:
@@ -92,8 +97,10 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
         def _new_task(self):
             task = Worker(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                           self.subargs, self.multisegment)
+            task.indexer = os.getpid()
             self.tasks.append(task)
-            task.start()
+            with signals_held():  # a stop cannot leave a child unknown
+                task.start()
             return task
 
         def _commit(self, mergetype, optimize, merge) -> None:
@@ -105,16 +112,21 @@ def parallel_writer(ix, procs: int, limitmb: int, **kwargs):
                 task.join()
             _check(self.tasks)  # a worker that died fails here
             results = [self.resultqueue.get(timeout=5) for _ in self.tasks]
+            kept = self._merge_segments(mergetype, optimize, merge)  # a checkpoint's segments
             self._close_segment()  # this process wrote no documents itself
-            self._commit_toc([s for _, _, segments in results for s in segments])
+            self._commit_toc(kept + [s for _, _, segments in results for s in segments])
             self._finish()
 
         def cancel(self) -> None:
             for task in self.tasks:
+                if task._popen is None:
+                    continue  # never started
                 if task.is_alive():
-                    task.terminate()
+                    task.kill()  # workers ignore SIGTERM (procs.worker_started)
                 task.join()
             self.tasks = []
+            for q in (self.jobqueue, self.resultqueue):
+                q.cancel_join_thread()  # exit must not wait on their threads
             super().cancel()
 
     return Writer(ix, procs=procs, multisegment=True, limitmb=limitmb, **kwargs)
