@@ -24,7 +24,6 @@ from nkcorpus.understand import understand
 from nkcorpus.understand.plan import Filters, iso_date
 
 from conftest import ROOT, run_cli
-from test_extract import make_pdf
 
 
 @pytest.mark.parametrize("text, iso", [

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nkcorpus.store.backend import backend
-from nkcorpus.store.fsutil import atomic_write
 from nkcorpus.store.layout import current_generation
 from nkcorpus.store.manifest import Manifest, save_manifest, well_formed
 
