@@ -9,7 +9,7 @@ from conftest import ROOT, run_cli
 from nkcorpus.analysis import stem
 
 JSON_KEYS = {"rank", "score", "path", "rel", "line_start", "line_end", "unit", "text", "matches",
-             "expansions", "suggestions"}
+             "title", "date", "source", "expansions", "suggestions"}
 NOTE_PREFIXES = ("also searched:", "did you mean:")
 
 

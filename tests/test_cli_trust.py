@@ -137,8 +137,8 @@ def test_unknown_fields_warn_and_proximity_is_any_order(index_base, tmp_path):
                                   "Sanksi itu dijatuhkan karena uji coba di Korea.\n\n"
                                   "Sanksi pertama dijatuhkan bertahun-tahun lalu oleh banyak negara "
                                   "kepada negara lain selain Korea.\n", encoding="utf-8")
-    proc = run_cli("search", "year:2019 nuklir", "-c", str(corpus))
-    assert "unknown field 'year:'" in proc.stderr
+    proc = run_cli("search", "isi:2019 nuklir", "-c", str(corpus))
+    assert "unknown field 'isi:'" in proc.stderr
     def lines(slop):
         near = run_cli("search", f'+"sanksi korea"~{slop}', "-c", str(corpus), "--json")
         assert near.stderr == ""

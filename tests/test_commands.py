@@ -35,6 +35,8 @@ LINES = [
     ["search", "korut", "--color", "never"],
     ["search", "korut", "--color=always", "--index-dir", "/tmp/ix"],
     ["search", "korut", "--aliases", "mine.txt"],
+    ["search", "korut", "--since", "2019", "--until=2019-09-30"],
+    ["search", "korut", "--since", "kemarin"],  # checked by the search, alike
     ["search", "--", "nuklir", "-rudal", "-n", "2"],
     ["search", "nuklir", "-", "x"],
     ["search", "\"uji coba\" +nuklir", "path:*001*"],
@@ -95,7 +97,8 @@ def test_lines_mixed_from_every_option_parse_alike(monkeypatch, capsys):
     for name in SEARCH_ENVVARS.values():
         monkeypatch.delenv(name, raising=False)
     samples = {"corpus": "/d", "limit": "7", "color": "never", "index_dir": "/ix", "file": "*.md",
-               "aliases": "a.txt", "format": "csv", "per_file": "2", "context": "1"}
+               "aliases": "a.txt", "format": "csv", "per_file": "2", "context": "1",
+               "since": "2019-09", "until": "2019"}
     pieces = [[name] for name in SEARCH_FLAGS]
     pieces += [[name, samples[param]] for name, param in SEARCH_VALUES.items()]
     pieces += [[f"{name}={samples[param]}"] for name, param in SEARCH_VALUES.items() if name.startswith("--")]

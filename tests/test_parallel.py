@@ -70,7 +70,7 @@ def test_a_dead_worker_fails_the_build_and_keeps_the_old_index(corpus, tmp_path,
     live = layout.current_generation(home)
     before = results(corpus, base, "sanksi")
 
-    def poisoned(self, rel, located):  # the worker's analyzer chokes on an int
+    def poisoned(self, rel, located, meta=None):  # the worker's analyzer chokes on an int
         self._writer.add_document(path=rel, unit="line", loc_start=1, loc_end=1, text=12345, raw="x")
 
     monkeypatch.setattr(wb.Writer, "add", poisoned)

@@ -61,15 +61,20 @@ class Corpus:
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT, files: tuple[str, ...] = (),
                exact: bool = False, update: bool = True, aliases_file: str | None = None,
-               progress: Progress | None = None, per_file: int = DEFAULT_PER_FILE) -> SearchResult:
+               progress: Progress | None = None, per_file: int = DEFAULT_PER_FILE,
+               since: str | None = None, until: str | None = None) -> SearchResult:
         """The best ``limit`` passages for ``query`` (the query syntax of
         ``nkcorpus search``); ``files``: path globs to search within;
         ``exact``: no aliases, glossary or typo matching; ``update``: bring
         the index up to date first when the folder changed; ``per_file``: at
-        most this many passages of one file (0: no limit)."""
+        most this many passages of one file (0: no limit); ``since``/``until``:
+        only documents dated so (YYYY, YYYY-MM or YYYY-MM-DD, inclusive; the
+        query may also filter: ``source:tempo``, ``-year:2018``). Each hit
+        carries its document's ``title``, ``date``, ``source``, ``author``, ``url``."""
         return self.search_with(SearchSettings(
             query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
-            update=update, files=tuple(files), aliases_file=aliases_file, per_file=per_file), progress)
+            update=update, files=tuple(files), aliases_file=aliases_file, per_file=per_file,
+            since=since, until=until), progress)
 
     def search_with(self, settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
         """Search with settings made elsewhere (the CLI's); the corpus and

@@ -45,7 +45,9 @@ class Nearby:
 class Hit:
     """A passage found: ``path`` as displayed (the corpus as given, then the
     path inside it), ``rel`` the path relative to the corpus folder;
-    ``line_start``/``line_end`` count ``unit`` (line, page or paragraph)."""
+    ``line_start``/``line_end`` count ``unit`` (line, page or paragraph);
+    ``title``, ``date``, ``source``, ``author``, ``url``: the document's
+    metadata, None when unknown."""
 
     rank: int
     score: float
@@ -56,6 +58,12 @@ class Hit:
     matches: tuple[Match, ...]
     unit: str = "line"
     rel: str = ""
+    # the document's metadata (ingest.meta); None when unknown
+    title: str | None = None
+    date: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
     before: tuple[Nearby, ...] = ()  # with --context: the passages before it, in order
     after: tuple[Nearby, ...] = ()
 

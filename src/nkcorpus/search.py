@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import iter_terms
+from nkcorpus.errors import QueryError
 from nkcorpus.ingest.passages import is_heading
 from nkcorpus.ingest.scan import check_root
 from nkcorpus.model import FileHit, Hit, Match, Nearby, SearchResult
@@ -22,6 +23,7 @@ from nkcorpus.settings import COUNT_DOCUMENTS_MAX, SearchSettings
 from nkcorpus.store.layout import corpus_home
 from nkcorpus.store.read import read_fresh
 from nkcorpus.understand import QueryPlan, understand
+from nkcorpus.understand.plan import Filters, iso_date
 
 if TYPE_CHECKING:
     from nkcorpus.store.update import Progress
@@ -34,6 +36,7 @@ HEADING_WEIGHT = 0.5
 def search(settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
     started = time.perf_counter()
     understand(settings.query)  # a query with nothing to search fails before any indexing
+    date_range(settings)  # so does a bad --since or --until
     root = check_root(settings.corpus.root)
     scope = _scope(settings.index_base, root)
     aliases = None if settings.exact else _aliases(settings)
@@ -133,8 +136,9 @@ def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
     if scope.prefix and not paths:
         paths = (f"{scope.prefix}/*",)
     exclude = scope.globs(settings.exclude + plan.exclude)
+    filters = replace(plan.filters, **date_range(settings))
     run = lambda node: ranked_results(reader, node, settings.limit, paths, exclude,  # noqa: E731
-                                      settings.per_file, settings.documents)
+                                      settings.per_file, settings.documents, filters)
     ranked = run(plan.root)
     if ranked.pairs or plan.relaxed is None:
         return ranked, ()
@@ -145,7 +149,7 @@ def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
 
 
 def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
-                   per_file: int = 0, documents: bool = False) -> _Ranked:
+                   per_file: int = 0, documents: bool = False, filters: Filters | None = None) -> _Ranked:
     """The best ``limit`` (score, stored fields) pairs, headings weighed
     down, at most ``per_file`` of one file (0: any number), the number of
     passages matching, and (``documents``: always; else when they are few)
@@ -158,7 +162,8 @@ def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = (), exclud
     """
     fetch = limit + max(limit, 10)
     while True:
-        results, total = reader.top(node, fetch, paths, exclude)
+        results, total = (reader.top(node, fetch, paths, exclude, filters) if filters
+                          else reader.top(node, fetch, paths, exclude))
         complete = len(results) < fetch
         if (documents or total <= COUNT_DOCUMENTS_MAX) and not complete:
             fetch = total + 1  # every match, to count (and rank) documents
@@ -234,6 +239,22 @@ def _weight(fields: dict) -> float:
     return HEADING_WEIGHT if is_heading(fields["text"]) else 1.0
 
 
+def date_range(settings: SearchSettings) -> dict[str, str | None]:
+    """``since`` and ``until`` of the settings as ISO dates; a QueryError
+    for one that is not YYYY, YYYY-MM or YYYY-MM-DD."""
+    out: dict[str, str | None] = {}
+    for name in ("since", "until"):
+        raw = getattr(settings, name)
+        value = iso_date(raw) if raw else None
+        if raw and value is None:
+            raise QueryError(f"--{name} {raw}: not a date",
+                             hint="write it as YYYY, YYYY-MM or YYYY-MM-DD, e.g. --since 2019-09")
+        out[name] = value
+    if out["since"] and out["until"] and out["since"] > out["until"] + "~":
+        raise QueryError(f"--since {out['since']} is after --until {out['until']}")
+    return out
+
+
 def _aliases(settings: SearchSettings):
     from nkcorpus.understand import aliases
 
@@ -248,6 +269,8 @@ def _hit(rank: int, score: float, fields: dict, settings: SearchSettings, terms:
         rank=rank, score=round(score, 4), path=settings.corpus.show(rel),
         line_start=fields["loc_start"], line_end=fields["loc_end"], text=text,
         matches=find_matches(text, terms), unit=fields["unit"], rel=rel,
+        title=fields.get("title"), date=fields.get("date"), source=fields.get("source"),
+        author=fields.get("author"), url=fields.get("url"),
     )
 
 

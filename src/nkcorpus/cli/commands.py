@@ -26,7 +26,8 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
                    count: bool = False, per_file: int = DEFAULT_PER_FILE, context: int = 0,
                    full: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
-                   aliases: str | None = None) -> int:
+                   aliases: str | None = None, since: str | None = None,
+                   until: str | None = None) -> int:
     """``nkcorpus search``: settings -> core -> renderer; the exit code."""
     from nkcorpus.cli.paths import file_globs, split_query
 
@@ -44,7 +45,7 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
     settings = SearchSettings(
         query=" ".join(words), corpus=chosen, limit=(limit if not files else None) or DEFAULT_LIMIT,
         index_base=index_base(index_dir), exact=exact, files=tuple(globs), aliases_file=aliases,
-        per_file=per_file, documents=documents, context=context)
+        per_file=per_file, documents=documents, context=context, since=since, until=until)
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     import_whoosh()

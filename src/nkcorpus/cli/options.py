@@ -97,6 +97,10 @@ SEARCH = (
     Opt("aliases", ("--aliases",), "value", Optional[str], None,
         "Your own aliases ('a = b' lines), added to the bundled ones.", metavar="FILE",
         envvar=ALIASES_ENV),
+    Opt("since", ("--since",), "value", Optional[str], None,
+        "Only documents dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).", metavar="DATE"),
+    Opt("until", ("--until",), "value", Optional[str], None,
+        "Only documents dated on or before DATE (a month or year counts whole).", metavar="DATE"),
 )
 
 # The quick parser's tables: option spelling -> parameter name.

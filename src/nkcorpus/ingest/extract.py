@@ -36,6 +36,7 @@ class Extracted:
     title: str | None = None
     encoding: str | None = None
     first_line: int = 1
+    date: str | None = None  # from the format's metadata: YYYY-MM-DD, YYYY-MM or YYYY (ingest.meta)
 
 
 class ExtractError(Exception):
@@ -313,11 +314,12 @@ class _Lines:
         """Separate what comes next from what came before by one blank line."""
         self._gap = True
 
-    def result(self, unit: str, title: str | None, encoding: str | None = None) -> Extracted:
+    def result(self, unit: str, title: str | None, encoding: str | None = None,
+               date: str | None = None) -> Extracted:
         """The collected lines as an Extracted (one location even when empty)."""
         if not self.lines:
-            return Extracted("", unit, (1,), title, encoding)
-        return Extracted("\n".join(self.lines), unit, tuple(self.locations), title, encoding)
+            return Extracted("", unit, (1,), title, encoding, date=date)
+        return Extracted("\n".join(self.lines), unit, tuple(self.locations), title, encoding, date=date)
 
 
 @contextlib.contextmanager
@@ -467,7 +469,44 @@ def _extract_html(data: bytes) -> Extracted:
         title = _html_title(soup, builder.out)
         _walk_html(soup, builder)
         builder.gap()
-        return builder.out.result("line", title, encoding)
+        return builder.out.result("line", title, encoding, _safe_date(lambda: _html_date(soup)))
+
+
+# <meta> tags that give an HTML page's publication date, best first.
+_HTML_DATE_META = ("article:published_time", "datepublished", "date", "dc.date.issued", "dc.date",
+                   "dcterms.date", "dcterms.issued", "citation_publication_date", "citation_date",
+                   "pubdate", "publishdate", "og:published_time", "publication_date", "sailthru.date")
+
+
+def _html_date(soup: Any) -> str | None:
+    """The publication date in an HTML page's <meta> tags (name, property
+    or itemprop), else the first <time datetime>."""
+    from nkcorpus.ingest.meta import parse_date
+
+    found: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+        value = tag.get("content")
+        if isinstance(key, str) and isinstance(value, str):
+            found.setdefault(key.strip().lower(), value)
+    for key in _HTML_DATE_META:
+        date = parse_date(found.get(key))
+        if date:
+            return date
+    tag = soup.find("time", attrs={"datetime": True})
+    return parse_date(tag.get("datetime")) if tag is not None else None
+
+
+def _safe_date(get: Callable[[], object]) -> str | None:
+    """Read an optional date; broken metadata just means no date."""
+    from nkcorpus.ingest.meta import parse_date
+
+    try:
+        return parse_date(get())
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - a library's metadata parser may raise anything
+        return None
 
 
 def _html_title(soup: Any, out: _Lines) -> str | None:
@@ -546,7 +585,9 @@ def _extract_pdf(data: bytes | BinaryIO) -> Extracted:
             out.gap()
             for line in _trim_blank_lines(_normalize_newlines(page_text).split("\n")):
                 out.add(line.rstrip(), number)
-        return out.result("page", _safe_title(lambda: reader.metadata and reader.metadata.title))
+        return out.result("page", _safe_title(lambda: reader.metadata and reader.metadata.title),
+                          date=_safe_date(lambda: reader.metadata and (
+                              reader.metadata.creation_date or reader.metadata.get("/CreationDate"))))
 
 
 def _open_pdf(data: bytes | BinaryIO) -> Any:
@@ -621,7 +662,8 @@ def _extract_docx(data: bytes) -> Extracted:
             out.gap()
             for line in _normalize_newlines(text).split("\n"):
                 out.add(line, number)
-        return out.result("paragraph", _safe_title(lambda: document.core_properties.title))
+        return out.result("paragraph", _safe_title(lambda: document.core_properties.title),
+                          date=_safe_date(lambda: document.core_properties.created))
 
 
 def _check_docx_size(data: bytes) -> None:

@@ -27,6 +27,7 @@ class Document:
     locations: tuple[int, ...] | None
     title: str | None = None
     first_line: int = 1
+    date: str | None = None  # from the file's metadata (HTML, PDF, DOCX), if any
 
     def location(self, line: int) -> int:
         """Location (in ``unit``) of 1-based text line ``line``."""
@@ -70,7 +71,7 @@ def read_parts(root: Path, rel: str) -> Iterator[Document]:
         for extracted in extract_parts(root / rel):
             for piece in pieces(extracted):
                 yield Document(repair(piece.text), piece.unit, piece.locations,
-                               piece.title, piece.first_line)
+                               piece.title, piece.first_line, piece.date)
     except ExtractError as exc:
         raise SkipFile(str(exc)) from None
     except FileNotFoundError:

@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from nkcorpus.errors import CorpusError
 from nkcorpus.ingest.extract import SUPPORTED_SUFFIXES
+from nkcorpus.ingest.meta import is_sidecar_name
 from nkcorpus.settings import FOLLOW_ENV
 
 class FileStat(NamedTuple):
@@ -40,6 +41,9 @@ class Scan:
 
     files: dict[str, FileStat]
     ignored: dict[str, int] = field(default_factory=dict)
+    # CSV/TSV files in the corpus root that may hold metadata (ingest.meta):
+    # name -> (size, mtime_ns)
+    sidecars: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def check_root(root: Path) -> Path:
@@ -65,6 +69,7 @@ def scan(root: Path, follow_outside: bool | None = None) -> Scan:
         follow_outside = os.environ.get(FOLLOW_ENV) == "1"
     found: dict[str, FileStat] = {}
     ignored: Counter[str] = Counter()
+    sidecars: dict[str, tuple[int, int]] = {}
     cut = len(str(root).rstrip(os.sep)) + 1
     stack = [str(root)]
     while stack:
@@ -80,6 +85,9 @@ def scan(root: Path, follow_outside: bool | None = None) -> Scan:
             if suffix not in SUPPORTED_SUFFIXES:
                 if not entry.is_symlink():
                     ignored[suffix or "(none)"] += 1
+                if entry.path[cut:] == name and is_sidecar_name(name) and (
+                        follow_outside or not _links_outside(entry, root)):
+                    _note_sidecar(entry, sidecars)
                 continue
             st = _regular_stat(entry)  # the common case, quickly
             if st is None:
@@ -92,7 +100,17 @@ def scan(root: Path, follow_outside: bool | None = None) -> Scan:
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
                 found[rel] = st if rel.isascii() else _check_name(rel, st)
-    return Scan(found, dict(sorted(ignored.items())))
+    return Scan(found, dict(sorted(ignored.items())), dict(sorted(sidecars.items())))
+
+
+def _note_sidecar(entry: os.DirEntry, sidecars: dict[str, tuple[int, int]]) -> None:
+    """Record a possible metadata file of the corpus root (followed if a link)."""
+    try:
+        st = entry.stat(follow_symlinks=True)
+    except OSError:
+        return
+    if stat_mod.S_ISREG(st.st_mode):
+        sidecars[entry.name] = (st.st_size, st.st_mtime_ns)
 
 
 def _entries(folder: Path, root: Path, found: dict[str, FileStat]) -> list[os.DirEntry]:

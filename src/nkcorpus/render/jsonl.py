@@ -1,7 +1,8 @@
 """JSON Lines: one object per hit, nothing else on stdout.
 
 Keys (documented in the README, locked by a test): rank, score, path, rel,
-line_start, line_end, unit, text, matches [{start, end, term}], and two
+line_start, line_end, unit, text, matches [{start, end, term}], the
+document's title, date and source (null when unknown), and two
 query-level keys repeated on every hit, so each line stands alone (as in
 ripgrep, one object per hit): expansions, suggestions. With ``--context``,
 ``before`` and ``after`` [{line_start, line_end, text}] too.
@@ -29,6 +30,9 @@ def hit_object(hit: Hit, result: SearchResult | None = None, context: bool = Fal
         "unit": hit.unit,
         "text": hit.text,
         "matches": [{"start": m.start, "end": m.end, "term": m.term} for m in hit.matches],
+        "title": hit.title,
+        "date": hit.date,
+        "source": hit.source,
         "expansions": list(result.expansions) if result else [],
         "suggestions": list(result.suggestions) if result else [],
     }

@@ -25,6 +25,8 @@ class _Console(Console):
     def on_broken_pipe(self) -> None:
         self.quiet = True
         raise BrokenPipeError
+TITLE_STYLE = "cyan"
+TITLE_CHARS = 60
 
 
 def render(result: SearchResult, stream: TextIO, options) -> None:
@@ -87,6 +89,9 @@ def _heading(hit: Hit, relative: bool = False) -> Text:
     text.append(hit.rel if relative else hit.path, style=PATH_STYLE)
     text.append(":")
     text.append(location(hit), style=LINE_STYLE)
+    about = _about(hit)
+    if about:
+        text.append(f"  {about}", style=TITLE_STYLE)
     text.append(f"  score {hit.score:.2f}", style=DIM)
     return text
 
@@ -95,6 +100,14 @@ def _nearby(hit: Hit, near: Nearby) -> Text:
     text = Text(f"{location(near, hit.unit)}- ", style=LINE_STYLE)
     text.append(near.text, style=DIM)
     return text
+
+
+def _about(hit: Hit) -> str:
+    """The document's date, source and title (cut to TITLE_CHARS), as known."""
+    title = hit.title
+    if title and len(title) > TITLE_CHARS:
+        title = title[: TITLE_CHARS - 1].rstrip() + "…"
+    return "  ".join(x for x in (hit.date, hit.source, title and f"“{title}”") if x)
 
 
 def _snippet(hit: Hit, full: bool = False) -> Text:

@@ -14,6 +14,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from nkcorpus.analysis import ANALYZER_VERSION
+from nkcorpus.ingest.meta import signature
 from nkcorpus.ingest.scan import Scan, scan
 from nkcorpus.store.fsutil import atomic_write
 from nkcorpus.store.layout import current_generation
@@ -42,7 +43,7 @@ def fresh_live(root: Path, home: Path) -> Path | None:
     gen, manifest = _live(home)
     if manifest is None or not manifest.compatible() or (gen / JOURNAL).exists():
         return None
-    if diff(manifest, found.files):
+    if diff(manifest, found.files) or manifest.sidecar != signature(found.sidecars):
         return None
     _remember_fresh(home, gen, found)
     return gen
@@ -51,7 +52,8 @@ def fresh_live(root: Path, home: Path) -> Path | None:
 def scan_key(gen: Path, found: Scan) -> str | None:
     """A digest of what an up-to-date index rests on: the corpus scan (every
     file's name, size, times and problem, in scan order), the manifest
-    file's stat and the code that indexes. Equal keys: nothing changed in
+    file's stat, the metadata sidecar files' stats and the code that
+    indexes. Equal keys: nothing changed in
     between. (A folder listed in another order, because it changed, gives
     another key too: then the manifest is compared.) None without a manifest."""
     try:
@@ -63,6 +65,7 @@ def scan_key(gen: Path, found: Scan) -> str | None:
             st.st_size, st.st_mtime_ns, st.st_ctime_ns, len(names))
     digest = hashlib.sha256("\0".join(map(str, head)).encode())
     digest.update(names)
+    digest.update(repr(signature(found.sidecars)).encode("utf-8", "surrogateescape"))
     # marshal format 2 has no back-references: the same values, the same bytes
     digest.update(marshal.dumps(list(zip(*found.files.values())), 2))
     return digest.hexdigest()

@@ -2,7 +2,8 @@
 change set between a manifest and a corpus scan.
 
 ``manifest.json`` records every indexed file's size, mtime and passage count,
-the files skipped and why, and the versions of the code that built it
+the files skipped and why, the metadata sidecar files read (name, size,
+mtime, and a digest of their contents: a change re-indexes every file), and the versions of the code that built it
 (``FORMAT_VERSION``, the analyzer's version and a fingerprint of the
 analysis): an index built by other code is rebuilt. ``pending.json`` (the
 journal) lists the files an update is changing until it has committed.
@@ -23,7 +24,8 @@ from nkcorpus.ingest.scan import FileStat
 from nkcorpus.store.fsutil import atomic_write
 
 # 5: the package moved into stage folders (the pickled tokenizer class path changed)
-FORMAT_VERSION = "5"
+# 6: document metadata fields (title, date, source, author, folder, url)
+FORMAT_VERSION = "6"
 MANIFEST = "manifest.json"
 JOURNAL = "pending.json"
 
@@ -38,6 +40,8 @@ class Manifest:
     format: str = FORMAT_VERSION
     analyzer: str = ANALYZER_VERSION
     fingerprint: str = ""  # analysis_fingerprint() of the code that built it
+    sidecar: list = field(default_factory=list)  # [[name, size, mtime_ns], ...] (ingest.meta.signature)
+    sidecar_digest: str = ""  # ingest.meta.digest of their contents
 
     def compatible(self) -> bool:
         return (self.format == FORMAT_VERSION and self.analyzer == ANALYZER_VERSION
@@ -75,6 +79,9 @@ def _well_formed(m: Manifest) -> bool:
     if m.format != FORMAT_VERSION:
         return True
     if not all(isinstance(x, dict) for x in (m.files, m.skipped, m.ignored)):
+        return False
+    if not isinstance(m.sidecar_digest, str) or not isinstance(m.sidecar, list) or not all(
+            _entry_ok(v, (str, int, int)) for v in m.sidecar):
         return False
     return (all(_entry_ok(v, (int, int, int)) for v in m.files.values())
             and all(_entry_ok(v, (int, int, int, str)) for v in m.skipped.values())
@@ -133,6 +140,7 @@ def save_manifest(gen: Path, manifest: Manifest) -> None:
         "ignored": manifest.ignored, "updated": manifest.updated,
         "format": manifest.format, "analyzer": manifest.analyzer,
         "fingerprint": manifest.fingerprint,
+        "sidecar": manifest.sidecar, "sidecar_digest": manifest.sidecar_digest,
     }
     # ASCII escapes: a file name that is not UTF-8 must not break the manifest
     atomic_write(gen / MANIFEST, json.dumps(data))

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from nkcorpus.analysis import ANALYZER_VERSION
 from nkcorpus.errors import CorpusError, IndexError_
+from nkcorpus.ingest import meta as docmeta
 from nkcorpus.ingest.read import SkipFile, passages_of, read_parts
 from nkcorpus.ingest.scan import FileStat, scan
 from nkcorpus.store import integrity
@@ -98,17 +99,32 @@ def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
     gen = current_generation(home)
     manifest, note = (None, None) if rebuild else _live_or_why(root, home, gen, verify)
     changes = diff(manifest, found.files, load_journal(gen) if manifest else frozenset())
-    batch = _Batch(root, found.files, progress)
-    full = manifest is None or _mostly_changed(changes, len(found.files))
+    batch = _Batch(root, found.files, progress, sidecars=docmeta.signature(found.sidecars))
+    restat = manifest is not None and manifest.sidecar != batch.sidecars
+    metadata_changed = manifest is not None and _sidecar_changed(manifest, batch)
+    full = manifest is None or metadata_changed or _mostly_changed(changes, len(found.files))
+    notes = [note] if note else []
     if full:
         manifest = _build_full(home, batch, found.ignored)
         changes = diff(None, found.files)
+        notes += batch.sidecar_notes(found.files)
     else:
-        _apply_changes(gen, manifest, changes, batch, found.ignored)
+        _apply_changes(gen, manifest, changes, batch, found.ignored, save=restat)
     tidy(home)
     save_key(current_generation(home), found)
-    return batch.report(changes, full, manifest, time.perf_counter() - started,
-                        (note,) if note else ())
+    return batch.report(changes, full, manifest, time.perf_counter() - started, tuple(notes))
+
+
+def _sidecar_changed(manifest: Manifest, batch: _Batch) -> bool:
+    """Did the metadata sidecar files change since ``manifest``? Their
+    contents are compared only when their stats differ; same contents: the
+    manifest just takes the new stats (saved with the next change)."""
+    if manifest.sidecar == batch.sidecars:
+        return False
+    if batch.sidecar_digest() != manifest.sidecar_digest:
+        return True
+    manifest.sidecar = batch.sidecars
+    return False
 
 
 def _live_or_why(root: Path, home: Path, gen: Path | None,
@@ -176,6 +192,25 @@ class _Batch:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     files_read: int = 0
     bytes_read: int = 0
+    sidecars: list = field(default_factory=list)  # docmeta.signature of the corpus's sidecar files
+    _sidecar: docmeta.Sidecar | None = None
+    _digest: str | None = None
+
+    @property
+    def sidecar(self) -> docmeta.Sidecar:
+        """The corpus's metadata sidecar, read once, when first needed."""
+        if self._sidecar is None:
+            self._sidecar = docmeta.load_sidecar(self.root, [name for name, *_ in self.sidecars])
+        return self._sidecar
+
+    def sidecar_digest(self) -> str:
+        if self._digest is None:
+            names = [name for name, *_ in self.sidecars]
+            self._digest = docmeta.digest(self.root, names) if names else ""
+        return self._digest
+
+    def sidecar_notes(self, rels) -> list[str]:
+        return self.sidecar.notes(rels) if self.sidecars else []
 
     def index(self, writer, rels, manifest: Manifest) -> None:
         """Add ``rels`` to the writer and record each in ``manifest``."""
@@ -193,10 +228,14 @@ class _Batch:
         if st.problem:
             return self._skip(rel, st, st.problem, manifest)
         count = 0
+        meta = None
         try:
             for document in read_parts(self.root, rel):
+                if meta is None:  # the first part has the title and date
+                    own = docmeta.file_meta(rel, document.title, document.date, document.text)
+                    meta = docmeta.resolve(rel, own, self.sidecar if self.sidecars else None)
                 for located in passages_of(document):
-                    writer.add(rel, located)
+                    writer.add(rel, located, meta)
                     count += 1
         except SkipFile as exc:
             _check_corpus(self.root)  # not a file gone, the whole corpus: stop
@@ -234,7 +273,8 @@ def _build_full(home: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
 
 
 def _write_generation(gen: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:
-    manifest = Manifest(root=str(batch.root), ignored=ignored, fingerprint=analysis_fingerprint())
+    manifest = Manifest(root=str(batch.root), ignored=ignored, fingerprint=analysis_fingerprint(),
+                        sidecar=batch.sidecars, sidecar_digest=batch.sidecar_digest())
     writer = backend().create(gen, nbytes=sum(st.size for st in batch.found.values()))
     try:
         batch.index(writer, sorted(batch.found), manifest)
@@ -249,11 +289,11 @@ def _write_generation(gen: Path, batch: _Batch, ignored: dict[str, int]) -> Mani
 
 
 def _apply_changes(gen: Path, manifest: Manifest, changes: Changes, batch: _Batch,
-                   ignored: dict[str, int]) -> None:
+                   ignored: dict[str, int], save: bool = False) -> None:
     """Delete, re-read and add the changed files in the live generation,
-    journaled (see the module's docstring)."""
+    journaled (see the module's docstring); ``save``: the manifest changed."""
     if not changes:
-        if manifest.ignored != ignored:
+        if manifest.ignored != ignored or save:
             manifest.ignored = ignored
             save_manifest(gen, manifest)
         return

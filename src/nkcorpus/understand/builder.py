@@ -17,8 +17,8 @@ from __future__ import annotations
 from nkcorpus.analysis import fold, iter_terms, stem, stop_words
 from nkcorpus.errors import QueryError
 from nkcorpus.understand import loanwords
-from nkcorpus.understand.plan import (STEM, SURFACE, Best, Bool, Node, Prefix, QueryPlan, Sum, Terms,
-                                      with_weight)
+from nkcorpus.understand.plan import (STEM, SURFACE, Best, Bool, Filters, Node, Prefix, QueryPlan, Sum,
+                                      Terms, iso_date, with_weight)
 from nkcorpus.understand.spelling import Vocabulary, close_spellings, misspelt
 from nkcorpus.understand.syntax import Clause, parse_query
 
@@ -46,7 +46,7 @@ def understand(text: str, vocabulary: Vocabulary | None = None, aliases=None,
     """The plan of query ``text``; ``vocabulary`` (the index's) enables typo
     handling. Raises QueryError when there is nothing to search for."""
     parsed = parse_query(text)
-    clauses = parsed.clauses
+    clauses, filters = take_filters(parsed.clauses)
     builder = Builder(vocabulary, aliases, exact)
     root = builder.build(clauses)
     if root is None:
@@ -59,8 +59,53 @@ def understand(text: str, vocabulary: Vocabulary | None = None, aliases=None,
         searched=tuple(dict.fromkeys(builder.searched)),
         expansions=tuple(f"{typed} → {', '.join(alts)}" for typed, alts in builder.expansions.items()),
         suggestions=tuple(builder.suggestions), paths=tuple(parsed.paths), relaxed=relaxed,
-        exclude=tuple(parsed.exclude), warnings=tuple(parsed.warnings),
+        exclude=tuple(parsed.exclude), warnings=tuple(parsed.warnings), filters=filters,
     )
+
+
+def take_filters(clauses: list[Clause]) -> tuple[list[Clause], Filters]:
+    """The clauses without their metadata filters (``field:value``, in
+    groups too: a filter applies to the whole search), and the filters."""
+    keep: list[tuple[str, str]] = []
+    drop: list[tuple[str, str]] = []
+
+    def strip(items: list[Clause]) -> list[Clause]:
+        out = []
+        for clause in items:
+            if clause.kind == "field":
+                pair = filter_value(*clause.text.split(":", 1))
+                if pair is not None:
+                    (drop if clause.occur == "not" else keep).append(pair)
+            elif clause.kind == "group":
+                out.append(Clause("group", occur=clause.occur, children=strip(clause.children)))
+            else:
+                out.append(clause)
+        return out
+
+    rest = strip(clauses)
+    return rest, Filters(keep=tuple(dict.fromkeys(keep)), drop=tuple(dict.fromkeys(drop)))
+
+
+def filter_value(name: str, value: str) -> tuple[str, str] | None:
+    """A typed ``name:value`` as the (field, value) a backend filters on:
+    ``year``/``date`` an ISO date prefix, ``source`` lowercase, ``title``
+    stems and ``author`` words (space-separated), ``folder`` a path; None
+    if nothing is left. A malformed date is a QueryError."""
+    if name in ("year", "date"):
+        date = iso_date(value) if name == "date" or (value.isascii() and len(value) == 4) else None
+        if date is None:
+            example = "year:2019" if name == "year" else "date:2019-06"
+            raise QueryError(f"{name}:{value} is not a {'year' if name == 'year' else 'date'}",
+                             hint=f"write it as YYYY, YYYY-MM or YYYY-MM-DD, e.g. {example}")
+        return "date", date
+    if name == "source":
+        return "source", value.strip().lower()
+    if name == "folder":
+        folder = value.strip().strip("/")
+        return ("folder", folder) if folder else None
+    stemmed = name == "title"
+    words = " ".join(term for term, *_ in iter_terms(value, stemmed))
+    return (name, words) if words else None
 
 
 class Builder:

@@ -31,8 +31,10 @@ Every node has a ``weight`` that multiplies its score.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date as _date
 
 STEM = "stem"
 SURFACE = "surface"
@@ -79,6 +81,55 @@ class Bool:
 
 Node = Terms | Prefix | Sum | Best | Bool
 
+# The document metadata fields a query may filter on (``field:value``);
+# ``year`` is a date that starts so.
+FILTER_FIELDS = ("title", "source", "author", "year", "date", "folder")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Which documents a search keeps, by their metadata (``ingest.meta``).
+
+    ``since``/``until``: ISO dates (YYYY, YYYY-MM or YYYY-MM-DD), inclusive
+    (``until`` 2019-09 keeps all of September); a document without a date
+    is then left out. ``keep``/``drop``: (field, value) pairs; a document is
+    kept when, for each field named in ``keep``, one of its values matches,
+    and none of ``drop`` does. Values are as typed: ``source`` lowercase,
+    ``title`` and ``author`` words (all must be there), ``date`` an ISO
+    prefix (``year`` is turned into ``date``).
+    """
+
+    since: str | None = None
+    until: str | None = None
+    keep: tuple[tuple[str, str], ...] = ()
+    drop: tuple[tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.keep or self.drop)
+
+    def describe(self) -> str:
+        parts = [f"since {self.since}"] if self.since else []
+        parts += [f"until {self.until}"] if self.until else []
+        parts += [f"{f}:{v}" for f, v in self.keep] + [f"-{f}:{v}" for f, v in self.drop]
+        return " ".join(parts)
+
+
+_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def iso_date(text: str) -> str | None:
+    """``text`` as a date filter: YYYY, YYYY-MM or YYYY-MM-DD (month and
+    day may have one digit), zero-padded; None if it is not such a date."""
+    found = _ISO_DATE.fullmatch(text.strip())
+    if not found:
+        return None
+    year, month, day = (int(g) if g else None for g in found.groups())
+    try:
+        _date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    return "-".join(f"{n:02d}" if i else f"{n:04d}" for i, n in enumerate((year, month, day)) if n is not None)
+
 
 @dataclass(frozen=True, slots=True)
 class QueryPlan:
@@ -89,7 +140,8 @@ class QueryPlan:
     terms whose occurrences are highlighted in hits; ``searched``,
     ``expansions`` and ``suggestions`` are for display; ``paths`` are the
     ``path:GLOB`` filters typed in the query, ``exclude`` the ``-path:GLOB``
-    ones; ``warnings`` say what of the query was not understood.
+    ones; ``warnings`` say what of the query was not understood; ``filters``
+    the metadata filters typed in it (``source:tempo``, ``-year:2018``).
     """
 
     text: str
@@ -102,6 +154,7 @@ class QueryPlan:
     relaxed: Node | None = None
     exclude: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    filters: Filters = Filters()
 
 
 def with_weight(node: Node, weight: float) -> Node:

@@ -6,9 +6,9 @@ of them rank first; ``"quoted words"`` are a phrase; ``+word`` must appear,
 ``-word`` / ``NOT word`` must not; ``a AND b`` requires both; ``OR`` is the
 default; parentheses group; ``word*`` matches words starting so;
 ``"a b"~N`` finds the words within N words of each other, in any order;
-``path:GLOB`` keeps files whose path matches, ``-path:GLOB`` drops them.
-Other ``name:value`` tokens (``year:2019``) are searched as words, with a
-warning: there are no such fields (yet).
+``path:GLOB`` keeps files whose path matches, ``-path:GLOB`` drops them;
+metadata fields (``source:tempo``, ``-year:2018``: FILTER_FIELDS) filter.
+Other ``name:value`` tokens are searched as words, with a warning.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from nkcorpus.analysis import fold
+from nkcorpus.understand.plan import FILTER_FIELDS
 
 _TOKEN = re.compile(r'\(|\)|[+-]?"[^"]*"(?:~\d+)?|[+-]?"[^"]*|[^\s()"]+')
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -122,9 +123,12 @@ def _atom(tok: str, parsed: Parsed) -> Clause | None:
     if tok.lower().startswith("path:") and len(tok) > 5:
         (parsed.exclude if occur == "not" else parsed.paths).append(tok[5:])
         return None
+    name, colon, value = tok.partition(":")
+    if colon and value and name.lower() in FILTER_FIELDS:  # metadata: source:tempo, -year:2018
+        return Clause("field", f"{name.lower()}:{value}", occur)
     if field_ is not None:
         name = field_.group(1).lower()
-        note = f"unknown field '{name}:' (searched as words; the only field is path:)"
+        note = f"unknown field '{name}:' (searched as words; the fields are path: and {', '.join(sorted(FILTER_FIELDS))})"
         if note not in parsed.warnings:
             parsed.warnings.append(note)
     if tok.endswith("*") and len(tok.rstrip("*")) >= 2 and "*" not in tok.rstrip("*"):

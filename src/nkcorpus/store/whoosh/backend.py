@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import with_context
 from nkcorpus.store.backend import DamagedData
-from nkcorpus.store.whoosh.schema import FIELDS, SCHEMA_ID, schema
-from nkcorpus.understand.plan import Node
+from nkcorpus.store.whoosh.schema import FIELDS, META_FIELDS, SCHEMA_ID, schema
+from nkcorpus.understand.plan import Filters, Node
 
 if TYPE_CHECKING:
+    from nkcorpus.ingest.meta import Meta
     from nkcorpus.ingest.read import Located
 
 INDEX_NAME = "MAIN"  # Whoosh's default index name
@@ -40,11 +41,13 @@ class Writer:
     def __init__(self, writer) -> None:
         self._writer = writer
 
-    def add(self, rel: str, located: Located) -> None:
+    def add(self, rel: str, located: Located, meta: Meta | None = None) -> None:
+        """Add a passage of file ``rel``, with its document's metadata."""
         p = located.passage
         self._writer.add_document(
             path=rel, unit=located.unit, loc_start=located.loc_start, loc_end=located.loc_end,
             text=with_context(p.text, p.context), _stored_text=p.text, raw=p.text,
+            **(_meta_fields(meta) if meta is not None else {}),
         )
 
     def delete(self, rels: Iterable[str]) -> None:
@@ -57,6 +60,13 @@ class Writer:
 
     def cancel(self) -> None:
         self._writer.cancel()
+
+
+def _meta_fields(meta: Meta) -> dict:
+    """The metadata fields of a passage; an unknown one is left out."""
+    fields = {"title": meta.title, "date": meta.date, "source": meta.source,
+              "author": meta.author, "folder": meta.folder or None, "url": meta.url}
+    return {name: value for name, value in fields.items() if value is not None}
 
 
 class Vocabulary:
@@ -101,9 +111,10 @@ class Reader:
         self.close()
 
     def top(self, node: Node, limit: int, paths: tuple[str, ...] = (),
-            exclude: tuple[str, ...] = ()) -> tuple[list[Found], int]:
+            exclude: tuple[str, ...] = (), filters: Filters | None = None) -> tuple[list[Found], int]:
         """The best ``limit`` passages for ``node`` in files matching
-        ``paths`` (globs; all files when empty) and not ``exclude`` (globs),
+        ``paths`` (globs; all files when empty), not ``exclude`` (globs),
+        and ``filters`` (metadata),
         and how many match.
 
         Whoosh's default skips blocks of postings that cannot reach the top
@@ -116,9 +127,19 @@ class Reader:
         from nkcorpus.store.whoosh.compile import compile_node
 
         collector = TopCollector(limit, usequality=False, replace=0)
-        if paths or exclude:
-            collector = FilterCollector(collector, allow=path_filter(paths) if paths else None,
-                                        restrict=path_filter(exclude) if exclude else None)
+        allow = [path_filter(paths)] if paths else []
+        drop = [path_filter(exclude)] if exclude else []
+        if filters:
+            allow += meta_allow(filters)
+            dropped = meta_restrict(filters)
+            if dropped is not None:
+                drop.append(dropped)
+        if allow or drop:
+            from whoosh import query as q
+
+            keep = None if not allow else allow[0] if len(allow) == 1 else q.And(allow)
+            restrict = None if not drop else drop[0] if len(drop) == 1 else q.Or(drop)
+            collector = FilterCollector(collector, keep, restrict)
         self._searcher.search_with_collector(compile_node(node), collector)
         results = collector.results()
         return [Found(r.score, _fields(r)) for r in results], len(results)
@@ -144,6 +165,48 @@ def path_filter(globs: tuple[str, ...]):
         if "/" not in glob:
             parts.append(q.Wildcard("path", "*/" + glob))
     return q.Or(parts)
+
+
+# Sorts after every character an ISO date holds: ``until`` 2019-09 takes
+# all of September (2019-09-30 < 2019-09~).
+_AFTER = "~"
+
+
+def _field_query(name: str, value: str):
+    """The documents whose metadata field ``name`` matches ``value``."""
+    from whoosh import query as q
+
+    field = META_FIELDS[name]
+    if name == "date":
+        return q.Prefix(field, value)
+    if name in ("title", "author"):
+        words = value.split()
+        return q.And([q.Term(field, w) for w in words]) if len(words) > 1 else q.Term(field, words[0])
+    return q.Term(field, value)
+
+
+def meta_allow(filters: Filters) -> list:
+    """Queries every kept passage matches: the date range, and for each
+    field named in ``filters.keep`` one of its values."""
+    from whoosh import query as q
+
+    parts = []
+    if filters.since or filters.until:
+        end = filters.until + _AFTER if filters.until else None
+        parts.append(q.TermRange("date", filters.since, end))
+    by_field: dict[str, list] = {}
+    for name, value in filters.keep:
+        by_field.setdefault(name, []).append(_field_query(name, value))
+    parts += [alts[0] if len(alts) == 1 else q.Or(alts) for alts in by_field.values()]
+    return parts
+
+
+def meta_restrict(filters: Filters):
+    """The query of passages ``filters.drop`` leaves out (None: none)."""
+    from whoosh import query as q
+
+    parts = [_field_query(name, value) for name, value in filters.drop]
+    return None if not parts else parts[0] if len(parts) == 1 else q.Or(parts)
 
 
 class WhooshBackend:
