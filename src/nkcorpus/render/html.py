@@ -63,9 +63,9 @@ def _timeline(t: Timeline) -> list[str]:
         text = f"{escape(s.query)}: {s.documents:,} dated documents ({s.passages:,} passages)"
         if s.peak:
             peak = next(c for c in s.counts if c.period == s.peak)
-            text += f"; peak {escape(s.peak)} ({peak.documents:,} documents)"
+            text += f"; peak {escape(s.peak)} ({_n(peak.documents, 'document')})"
         if s.undated_documents:
-            text += f"; {s.undated_documents:,} documents without a date"
+            text += f"; {_n(s.undated_documents, 'document')} without a date"
         out.append(f'<p class="meta">{text}</p>')
     out += [f'<p class="note">{escape(n)}</p>' for n in t.notes]
     return out
@@ -127,7 +127,7 @@ def _passages(result) -> list[str]:
     out = [f"<h2>Best passages ({len(result.hits)} of {result.total:,})</h2>"]
     for hit in result.hits:
         about = " · ".join(escape(x) for x in (hit.date, hit.source, hit.title) if x)
-        out.append(f'<div class="hit"><div><span class="loc">{hit.rank}. {escape(hit.path)}:{hit.line_start}'
+        out.append(f'<div class="hit"><div><span class="loc">{hit.rank}. {escape(hit.rel or hit.path)}:{hit.line_start}'
                    f'</span> <span class="about">{about}</span></div><div>{highlighted(hit)}</div></div>')
     return out
 
@@ -143,3 +143,7 @@ def highlighted(hit: Hit) -> str:
         pos = m.end
     out.append(escape(hit.text[pos:]))
     return "".join(out)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
