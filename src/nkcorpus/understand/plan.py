@@ -200,15 +200,17 @@ def describe(node: Node, indent: int = 0) -> str:
     return "\n".join([f"{pad}{head}{w}", *(describe(p, indent + 1) for p in node.parts)])
 
 
-# Ways of matching that only rank (a name's or phrase's words apart, words near each other).
-_RANKING_ONLY = ("proximity", "phrase-words")
+# Ways of matching that only rank (a name's or phrase's words apart, words
+# near each other), or that find other words (related: perundingan ~ dialog).
+_RANKING_ONLY = ("proximity", "phrase-words", "related")
 
 
 def all_concepts(node: Node) -> Node:
     """The plan that counts: every concept of the query required (a word or
     name in any of its ways: inflections, aliases, close spellings), a name
     or a quoted phrase as a whole; what only ranks (a name's words apart,
-    a phrase's words, words near each other) dropped. Groups keep their OR.
+    a phrase's words, words near each other) and related words (other
+    words: ``perundingan`` ~ ``dialog``) dropped. Groups keep their OR.
     The research views count matches with it (``nkcorpus.views``)."""
     if isinstance(node, Bool):
         must = tuple(p for p in (_strict(x) for x in node.should + node.must) if p is not None)

@@ -6,7 +6,8 @@ sample of the matches when there are more: the ``sample`` of the result
 says how many): their stored text is analyzed again, word by word, into
 roots (``analysis.iter_terms``). A term's corpus frequency is the number of
 passages of the index holding its root (the index's document frequency; a
-name's is the number of passages matching it as a phrase). Keyness is
+name's is the number of passages matching it as a phrase, looked up only
+for names that could enter the list). Keyness is
 Dunning's log-likelihood G2 of a 2x2 table of passages: holding the term
 or not, in the sample or in the rest of the corpus; only terms more
 frequent in the sample than in the rest are kept.
@@ -24,6 +25,7 @@ import math
 import re
 import time
 from collections import Counter
+from functools import lru_cache
 
 from nkcorpus.analysis import iter_terms, stop_words
 from nkcorpus.model import KeyTerm, KeyTerms
@@ -97,7 +99,7 @@ def _key_terms(reader, texts: list[str], query_terms: frozenset[str], limit: int
         seen_names = {}
         for match in _NAME.finditer(text):
             for name in _names(match.group(), stops, query_terms):
-                key = tuple(t for t, *_ in iter_terms(name))
+                key = tuple(t for w in name.split() for t in _word_terms(w))
                 if len(key) >= 2:
                     seen_names[key] = name
         names.update(seen_names.keys())
@@ -112,9 +114,15 @@ def _key_terms(reader, texts: list[str], query_terms: frozenset[str], limit: int
         if a / n1 > c / n2:
             scored.append(KeyTerm(term, forms[term].most_common(1)[0][0], "word", a,
                                   a + c, round(g2(a, n1, c, n2), 2)))
+    # A name's corpus frequency costs a phrase query: only names that could
+    # enter the list (their score if the corpus had them nowhere else beats
+    # the last word listed) are looked up.
+    floor = sorted((t.score for t in scored), reverse=True)[limit - 1] if len(scored) >= limit else 0.0
     for key, a in names.most_common(NAME_CANDIDATES):
         if a < least:
             break
+        if g2(a, n1, 0, n2) <= floor:
+            continue
         c = max(reader.count(Terms(key, STEM, way="name")) - a, 0)
         if a / n1 > c / n2:
             scored.append(KeyTerm(" ".join(key), name_forms[key].most_common(1)[0][0], "name", a,
@@ -129,8 +137,7 @@ def _names(run: str, stops: frozenset[str], query_terms: frozenset[str]):
     Jong-un``; a query word alone stays: ``Korea Selatan``), stop words
     trimmed from the ends, two words at least."""
     words = run.split()
-    ours = [bool(terms) and all(t in query_terms for t in terms)
-            for terms in ([t for t, *_ in iter_terms(w)] for w in words)]
+    ours = [bool(terms) and all(t in query_terms for t in terms) for terms in map(_word_terms, words)]
     cut = [w.lower() in _TITLES for w in words]
     for i in range(len(words)):
         if ours[i] and ((i > 0 and ours[i - 1]) or (i + 1 < len(words) and ours[i + 1])):
@@ -147,6 +154,11 @@ def _names(run: str, stops: frozenset[str], query_terms: frozenset[str]):
         if len(piece) >= 2 and not all(ours[words.index(w)] for w in piece):
             yield " ".join(piece)
         piece = []
+
+
+@lru_cache(maxsize=50_000)
+def _word_terms(word: str) -> tuple[str, ...]:
+    return tuple(t for t, *_ in iter_terms(word))
 
 
 def _without_name_parts(scored: list[KeyTerm]) -> list[KeyTerm]:
