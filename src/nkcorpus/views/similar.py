@@ -59,17 +59,18 @@ def similar(settings: SearchSettings, target: str, vectors: bool | None = None,
         chosen = _holding(passages, line)
         plan, weights = _plan(reader, chosen["text"])
         fetch = settings.limit * 3 + len(passages) + 10
-        neighbours = None
+        neighbours, total = None, 0
         if vectors is not False and hasattr(reader, "neighbours"):  # meaning search, when the index has vectors
             neighbours = reader.neighbours(chosen, fetch)
         if neighbours is None and plan is not None:
             paths = where.scope.globs(settings.files)
             if where.scope.prefix and not paths:
                 paths = (f"{where.scope.prefix}/*",)
-            found, _ = reader.top(plan, fetch, paths, where.scope.globs(settings.exclude),
+            found, total = reader.top(plan, fetch, paths, where.scope.globs(settings.exclude),
                                   where.filters if where.filters else None)
             neighbours = [(f.score, f.fields) for f in found]
         neighbours = neighbours or []
+        total = max(total - 1, len(neighbours))  # not the passage itself
         own = chosen["path"]
         others = [(s, f) for s, f in neighbours if f["path"] != own]
         same = [(s, f) for s, f in neighbours if f["path"] == own and f["loc_start"] != chosen["loc_start"]]
@@ -78,7 +79,7 @@ def similar(settings: SearchSettings, target: str, vectors: bool | None = None,
         hits = tuple(hit_of(rank, score, fields, settings, terms, where)
                      for rank, (score, fields) in enumerate(ranked, 1))
         about = hit_of(0, 0.0, chosen, settings, terms, where)
-        return about, hits, len(neighbours), tuple(weights)
+        return about, hits, total, tuple(weights)
 
     (about, hits, total, searched), warnings = read_scoped(settings, work, progress)
     return SearchResult(
