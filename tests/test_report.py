@@ -103,3 +103,13 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"chromium-profile-{len(list(tmp_path.glob('chromium-profile-*')))}"
     return subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
                           capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_report_from_the_library(dated):
+    from nkcorpus import Corpus
+
+    report = Corpus(dated).report("sanksi", by="year")
+    assert report.search.hits and report.timeline.axis == ("2019",) and report.terms.terms
+    page = render_report(report)
+    _self_contained(page)
+    assert page.count('class="bar"') == 1
