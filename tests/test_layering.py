@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "nkcorpus"
 
 # What each part of the package may import of nkcorpus (besides the shared
 # modules model, errors and settings, and itself). The arrows go one way:
-# ingest -> analysis -> understand -> store -> search -> api -> render -> cli.
+# ingest -> analysis -> understand -> store -> search -> views -> api -> render -> cli.
 SHARED = {"model", "errors", "settings", "procs", "__version__"}
 ALLOWED = {
     "ingest": set(),
@@ -19,22 +19,24 @@ ALLOWED = {
     "understand": {"analysis"},
     "store": {"ingest", "analysis", "understand"},  # store.whoosh compiles the plan
     "search": {"ingest", "analysis", "understand", "store"},
-    "api": {"ingest", "store", "search"},
+    "views": {"analysis", "understand", "search"},  # timeline, terms, similar: built on search
+    "api": {"ingest", "store", "search", "views"},
     "render": {"store", "render"},  # render.status shows a store.status
-    "cli": {"ingest", "store", "search", "render", "api"},
+    "cli": {"ingest", "store", "search", "views", "render", "api"},
     "__init__": set(),
     "__main__": {"cli"},
 }
 # Third-party packages no module outside these folders may import.
 ENGINE = {"whoosh": "store/whoosh", "typer": "cli", "click": "cli", "rich": "render"}
-RICH_USERS = {"render/text.py", "render/progress.py"}
+RICH_USERS = {"render/text.py", "render/progress.py", "render/chart.py"}
 
 LIBRARY = ["nkcorpus", "nkcorpus.api", "nkcorpus.ingest.scan", "nkcorpus.ingest.read",
            "nkcorpus.analysis", "nkcorpus.understand", "nkcorpus.understand.aliases",
            "nkcorpus.store.update", "nkcorpus.store.read", "nkcorpus.store.status",
            "nkcorpus.store.whoosh.backend", "nkcorpus.store.whoosh.compile", "nkcorpus.search",
            "nkcorpus.render", "nkcorpus.render.jsonl", "nkcorpus.render.snippet",
-           "nkcorpus.render.status", "nkcorpus.store.whoosh.parallel"]
+           "nkcorpus.render.status", "nkcorpus.store.whoosh.parallel", "nkcorpus.views",
+           "nkcorpus.render.views", "nkcorpus.render.html"]
 
 
 def modules():

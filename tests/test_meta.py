@@ -58,6 +58,7 @@ def test_parse_date_of_datetime():
     ("2019/catatan.txt", None),  # a folder's name is not the file's date
     ("clickid-tempo-02447.txt", None),
     ("scan-20191399.txt", None),
+    ("002_ce2136e8353e10c5.txt", None),  # a hash, not the year 2136
 ])
 def test_date_in_name(name, iso):
     assert meta.date_in_name(name) == iso

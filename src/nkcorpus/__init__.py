@@ -6,7 +6,8 @@
 The pipeline, one folder per stage, dependencies one way:
 ``ingest`` (files -> text -> passages), ``analysis`` (terms),
 ``understand`` (query -> plan), ``store`` (index; the engine in
-``store/whoosh``), ``search`` (plan -> hits), ``render`` and ``cli``.
+``store/whoosh``), ``search`` (plan -> hits), ``views`` (timeline, key
+terms, similar passages), ``render`` and ``cli``.
 The library never imports typer or rich (``tests/test_layering.py``).
 """
 
@@ -14,14 +15,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Corpus", "Hit", "IndexStatus", "Match", "NkError", "SearchResult", "UpdateReport",
-           "__version__"]
+__all__ = ["Corpus", "Hit", "IndexStatus", "KeyTerms", "Match", "NkError", "Report", "SearchResult",
+           "Timeline", "UpdateReport", "__version__"]
 
 _LAZY = {
     "Corpus": "nkcorpus.api",
     "Hit": "nkcorpus.model",
     "Match": "nkcorpus.model",
     "SearchResult": "nkcorpus.model",
+    "Timeline": "nkcorpus.model",
+    "KeyTerms": "nkcorpus.model",
+    "Report": "nkcorpus.model",
     "NkError": "nkcorpus.errors",
     "IndexStatus": "nkcorpus.store.status",
     "UpdateReport": "nkcorpus.store.update",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from nkcorpus.model import SearchResult
+from nkcorpus.model import KeyTerms, Report, SearchResult, Timeline
 from nkcorpus.settings import DEFAULT_LIMIT, DEFAULT_PER_FILE, SearchSettings, index_base
 from nkcorpus.settings import Corpus as _Folder
 from nkcorpus.store.status import IndexStatus
@@ -82,6 +82,43 @@ class Corpus:
         from nkcorpus.search import search
 
         return search(replace(settings, corpus=self.folder, index_base=self.index_base), progress)
+
+    def _settings(self, query: str, files=(), exact=False, update=True, aliases_file=None, since=None,
+                  until=None, **more) -> SearchSettings:
+        return SearchSettings(query=query, corpus=self.folder, index_base=self.index_base, exact=exact,
+                              update=update, files=tuple(files), aliases_file=aliases_file, since=since,
+                              until=until, **more)
+
+    def timeline(self, *queries: str, by: str = "month", **options) -> Timeline:
+        """Matching documents and passages of each query per ``by`` period
+        (``year``, ``month`` or ``week``), on one axis; a passage counts when
+        it holds every word or name of the query. ``options``: ``files``,
+        ``exact``, ``update``, ``aliases_file``, ``since``, ``until``."""
+        from nkcorpus.views import timeline
+
+        return timeline(self._settings(" ".join(queries), **options), tuple(queries), by)
+
+    def terms(self, query: str, limit: int = 30, **options) -> KeyTerms:
+        """The ``limit`` words and names most over-represented in the
+        passages matching ``query`` against the whole corpus (G2)."""
+        from nkcorpus.views import terms
+
+        return terms(self._settings(query, **options), limit)
+
+    def similar(self, target: str, limit: int = DEFAULT_LIMIT, per_file: int = DEFAULT_PER_FILE,
+                **options) -> SearchResult:
+        """The passages most like the one at ``target`` (``PATH:LINE``),
+        other documents first."""
+        from nkcorpus.views import similar
+
+        return similar(self._settings(target, limit=limit, per_file=per_file, **options), target)
+
+    def report(self, query: str, by: str = "month", limit: int = 10, **options) -> Report:
+        """Best passages, timeline and key terms of ``query``, for
+        ``nkcorpus.render.html.render_report``."""
+        from nkcorpus.views import report
+
+        return report(self._settings(query, limit=limit, **options), by)
 
     def status(self) -> IndexStatus:
         """What the index holds and how fresh it is (reads only)."""

@@ -234,6 +234,47 @@ def _with_context(hits: tuple[Hit, ...], scope: _Scope, around: int) -> tuple[Hi
     return tuple(out)
 
 
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a query looks (for the research views, ``nkcorpus.views``):
+    the settings' path globs kept and dropped, their dates, and the index scope."""
+
+    files: tuple[str, ...]
+    exclude: tuple[str, ...]
+    filters: Filters
+    scope: _Scope
+
+    def of(self, plan: QueryPlan) -> tuple[tuple[str, ...], tuple[str, ...], Filters]:
+        """Paths, excluded paths and filters, with those the query typed (as search does)."""
+        paths = self.scope.globs(self.files + plan.paths)
+        if self.scope.prefix and not paths:
+            paths = (f"{self.scope.prefix}/*",)
+        filters = replace(plan.filters, since=self.filters.since, until=self.filters.until)
+        return paths, self.scope.globs(self.exclude + plan.exclude), filters
+
+
+def read_scoped(settings: SearchSettings, work, progress: Progress | None = None):
+    """``work(reader, where)`` on the up-to-date index of the settings'
+    corpus (or of a folder holding it), and the warnings of reading it."""
+    filters = replace(Filters(), **date_range(settings))
+    root = check_root(settings.corpus.root)
+    scope = _scope(settings.index_base, root)
+    where = Where(settings.files, settings.exclude, filters, scope)
+    return read_fresh(scope.root, scope.home, lambda reader: work(reader, where), progress,
+                      update_allowed=settings.update)
+
+
+def aliases_of(settings: SearchSettings):
+    """The alias tables a query of these settings uses (None: --exact)."""
+    return None if settings.exact else _aliases(settings)
+
+
+def hit_of(rank: int, score: float, fields: dict, settings: SearchSettings, terms: frozenset[str],
+           where: Where) -> Hit:
+    """A hit from a passage's stored fields, ``terms`` highlighted."""
+    return _hit(rank, score, fields, settings, terms, where.scope)
+
+
 def _weight(fields: dict) -> float:
     return HEADING_WEIGHT if is_heading(fields["text"]) else 1.0
 

@@ -18,7 +18,7 @@ import typer
 from nkcorpus import __version__
 from nkcorpus.cli import commands
 from nkcorpus.cli.commands import INTERRUPTED, error, print_warnings
-from nkcorpus.cli.options import CORPUS, INDEX_DIR, SEARCH, Opt
+from nkcorpus.cli.options import CORPUS, INDEX_DIR, SEARCH, SIMILAR, TERMS, TIMELINE, Opt
 from nkcorpus.errors import ExitCode, NkError
 from nkcorpus.settings import Corpus, IndexSettings, index_base
 from nkcorpus.store.whoosh.leanimport import import_whoosh
@@ -71,6 +71,59 @@ _QUERY = inspect.Parameter("query", inspect.Parameter.POSITIONAL_OR_KEYWORD, ann
     list[str], typer.Argument(help='Words to find (one or more arguments), then folders or files; "quoted words" form a phrase.', metavar="QUERY [PATH]...")])
 search.__signature__ = _signature(*SEARCH, first=[_QUERY])
 app.command()(search)
+
+
+def timeline(**params) -> int:
+    """When was it discussed: matching documents (and passages) per year,
+    month or week, as a bar chart; several queries share one axis.
+
+    Each argument is one query: quote one of several words
+    (nkcorpus timeline sanksi "Korea Utara"). A passage counts when it holds
+    every word or name of the query, in any of its forms. Dates come from
+    the documents' metadata (a sidecar CSV/TSV, the files, file names);
+    documents without one are counted apart.
+    """
+    from nkcorpus.cli.views import timeline_command
+
+    import_whoosh()
+    return timeline_command(**params)
+
+
+def terms(**params) -> int:
+    """What is discussed with it: the words and names over-represented in
+    the matching passages against the whole corpus (log-likelihood G2).
+
+    A passage matches when it holds every word or name of the query; the
+    best 2,000 matching passages are analyzed.
+    """
+    from nkcorpus.cli.views import terms_command
+
+    import_whoosh()
+    return terms_command(**params)
+
+
+def similar(**params) -> int:
+    """What else says the same: the passages most like the one at
+    PATH:LINE (as a hit shows it), other documents first."""
+    from nkcorpus.cli.views import similar_command
+
+    import_whoosh()
+    return similar_command(**params)
+
+
+_QUERIES = inspect.Parameter("queries", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    list[str], typer.Argument(help='One query per argument; quote a query of several words.', metavar="QUERY...")])
+_TERMS_QUERY = inspect.Parameter("query", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    list[str], typer.Argument(help="The query (its words may be separate arguments).", metavar="QUERY")])
+_TARGET = inspect.Parameter("target", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+    str, typer.Argument(help="A passage: FILE:LINE as a hit shows it (003_x.txt:14, report.pdf:p3).",
+                        metavar="PATH:LINE")])
+timeline.__signature__ = _signature(*TIMELINE, first=[_QUERIES])
+terms.__signature__ = _signature(*TERMS, first=[_TERMS_QUERY])
+similar.__signature__ = _signature(*SIMILAR, first=[_TARGET])
+app.command()(timeline)
+app.command()(terms)
+app.command()(similar)
 
 
 @app.command()

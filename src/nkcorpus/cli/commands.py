@@ -27,7 +27,7 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
                    full: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
                    aliases: str | None = None, since: str | None = None,
-                   until: str | None = None) -> int:
+                   until: str | None = None, report: Path | None = None) -> int:
     """``nkcorpus search``: settings -> core -> renderer; the exit code."""
     from nkcorpus.cli.paths import file_globs, split_query
 
@@ -66,6 +66,10 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
     if _bundled_by_accident(corpus, paths, words):
         print(f"nkcorpus: note: searched the bundled essays ({chosen.display}); to search a folder, "
               "give it after the query ending with / (berita/) or with --corpus", file=sys.stderr)
+    if report is not None:
+        from nkcorpus.cli.views import write_report
+
+        write_report(report, replace(settings, update=False), search=result)
     try:
         render.render(fmt, result, sys.stdout, options)
     except BrokenPipeError:  # the reader (| head) has what it wanted

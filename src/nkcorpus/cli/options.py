@@ -101,7 +101,34 @@ SEARCH = (
         "Only documents dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).", metavar="DATE"),
     Opt("until", ("--until",), "value", Optional[str], None,
         "Only documents dated on or before DATE (a month or year counts whole).", metavar="DATE"),
+    Opt("report", ("--report",), "value", Optional[Path], None,
+        "Also write a self-contained HTML report (passages, timeline, key terms) to FILE.",
+        metavar="FILE.html", convert=Path),
 )
+
+
+class By(str, Enum):
+    year = "year"
+    month = "month"
+    week = "week"
+
+
+def _by(raw: str) -> By | None:
+    return By(raw) if raw in By.__members__ else None
+
+
+_SEARCH = {o.name: o for o in SEARCH}
+_VIEW_FORMAT = Opt("format", ("--format",), "value", Format, Format.text,
+                   "Output: text, jsonl, csv or tsv.", convert=_format)
+_SHARED = (CORPUS, _VIEW_FORMAT, _SEARCH["color"], INDEX_DIR, _SEARCH["exact"], _SEARCH["file"],
+           _SEARCH["aliases"], _SEARCH["since"], _SEARCH["until"])
+# nkcorpus timeline QUERY... / terms QUERY / similar PATH:LINE
+TIMELINE = (Opt("by", ("--by",), "value", By, By.month, "Count per year, month or week (ISO weeks).",
+                convert=_by), *_SHARED, _SEARCH["report"])
+TERMS = (Opt("limit", ("--limit", "-n"), "value", int, 30, "Most terms to show.", min=1,
+             convert=_positive_int), *_SHARED, _SEARCH["report"])
+SIMILAR = (Opt("limit", ("--limit", "-n"), "value", int, DEFAULT_LIMIT, "Most passages to show.", min=1,
+               convert=_positive_int), _SEARCH["per_file"], _SEARCH["full"], *_SHARED)
 
 # The quick parser's tables: option spelling -> parameter name.
 SEARCH_FLAGS = {flag: o.name for o in SEARCH if o.kind == "flag" for flag in o.flags}

@@ -75,12 +75,13 @@ class Meta:
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?")
 # A date in a file name: 2019-06-30, 2019_06_30, 2019.06.30, 20190630,
-# 30-06-2019, 2019-06, or a lone year, not inside a longer number.
+# 30-06-2019, 2019-06, or a lone year, not inside a longer number or word
+# (the hash in 002_ce2136e8353e10c5.txt is no year).
 _NAME_DATES = (
-    (re.compile(r"(?<!\d)((?:18|19|20|21)\d\d)[-_.]?(\d\d)[-_.]?(\d\d)(?!\d)"), (1, 2, 3)),
-    (re.compile(r"(?<!\d)(\d\d)[-_.](\d\d)[-_.]((?:18|19|20|21)\d\d)(?!\d)"), (3, 2, 1)),
-    (re.compile(r"(?<!\d)((?:18|19|20|21)\d\d)[-_.](\d\d)(?![\d])"), (1, 2, None)),
-    (re.compile(r"(?<![\d.])((?:18|19|20|21)\d\d)(?![\d])"), (1, None, None)),
+    (re.compile(r"(?<![0-9A-Za-z])((?:18|19|20|21)\d\d)[-_.]?(\d\d)[-_.]?(\d\d)(?![0-9A-Za-z])"), (1, 2, 3)),
+    (re.compile(r"(?<![0-9A-Za-z])(\d\d)[-_.](\d\d)[-_.]((?:18|19|20|21)\d\d)(?![0-9A-Za-z])"), (3, 2, 1)),
+    (re.compile(r"(?<![0-9A-Za-z])((?:18|19|20|21)\d\d)[-_.](\d\d)(?![0-9A-Za-z])"), (1, 2, None)),
+    (re.compile(r"(?<![0-9A-Za-z.])((?:18|19|20|21)\d\d)(?![0-9A-Za-z])"), (1, None, None)),
 )
 _MONTHS = (
     ("Jan", "January", "Januari"), ("Feb", "February", "Februari", "Pebruari"),

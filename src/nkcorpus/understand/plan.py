@@ -140,9 +140,8 @@ class QueryPlan:
     terms whose occurrences are highlighted in hits; ``searched``,
     ``expansions`` and ``suggestions`` are for display; ``paths`` are the
     ``path:GLOB`` filters typed in the query, ``exclude`` the ``-path:GLOB``
-    ones; ``warnings`` say what of the query was not understood.
-    ``path:GLOB`` filters typed in the query; ``filters`` the metadata
-    filters typed in it (``source:tempo``, ``-year:2018``).
+    ones; ``warnings`` say what of the query was not understood; ``filters``
+    the metadata filters typed in it (``source:tempo``, ``-year:2018``).
     """
 
     text: str
@@ -199,3 +198,48 @@ def describe(node: Node, indent: int = 0) -> str:
     else:
         head = "sum"
     return "\n".join([f"{pad}{head}{w}", *(describe(p, indent + 1) for p in node.parts)])
+
+
+# Ways of matching that only rank (a name's or phrase's words apart, words
+# near each other), or that find other words (related: perundingan ~ dialog).
+_RANKING_ONLY = ("proximity", "phrase-words", "related")
+
+
+def all_concepts(node: Node) -> Node:
+    """The plan that counts: every concept of the query required (a word or
+    name in any of its ways: inflections, aliases, close spellings), a name
+    or a quoted phrase as a whole; what only ranks (a name's words apart,
+    a phrase's words, words near each other) and related words (other
+    words: ``perundingan`` ~ ``dialog``) dropped. Groups keep their OR.
+    The research views count matches with it (``nkcorpus.views``)."""
+    if isinstance(node, Bool):
+        must = tuple(p for p in (_strict(x) for x in node.should + node.must) if p is not None)
+        if not must:
+            return node
+        return Bool(must=must, must_not=node.must_not, weight=node.weight)
+    return _strict(node) or node
+
+
+def _strict(node: Node) -> Node | None:
+    if isinstance(node, Terms):
+        return None if node.way in _RANKING_ONLY else node
+    if isinstance(node, Prefix):
+        return node
+    if isinstance(node, Bool):
+        should = tuple(p for p in (_strict(x) for x in node.should) if p is not None)
+        must = tuple(p for p in (_strict(x) for x in node.must) if p is not None)
+        if not should and not must:
+            return None
+        return Bool(should=should, must=must, must_not=node.must_not, weight=node.weight)
+    whole = any(isinstance(p, Terms) and p.way in ("name", "phrase") for p in node.parts)
+    parts = []
+    for part in node.parts:
+        if whole and isinstance(part, Sum) and all(
+                isinstance(t, Terms) and len(t.terms) == 1 and t.way == "typed" for t in part.parts):
+            continue  # a name's words apart
+        strict = _strict(part)
+        if strict is not None:
+            parts.append(strict)
+    if not parts:
+        return None
+    return replace(node, parts=tuple(parts))

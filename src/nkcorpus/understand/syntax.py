@@ -6,9 +6,9 @@ of them rank first; ``"quoted words"`` are a phrase; ``+word`` must appear,
 ``-word`` / ``NOT word`` must not; ``a AND b`` requires both; ``OR`` is the
 default; parentheses group; ``word*`` matches words starting so;
 ``"a b"~N`` finds the words within N words of each other, in any order;
-``path:GLOB`` keeps files whose path matches, ``-path:GLOB`` drops them.
-Other ``name:value`` tokens (``year:2019``) are searched as words, with a
-warning: there are no such fields (yet).
+``path:GLOB`` keeps files whose path matches, ``-path:GLOB`` drops them;
+metadata fields (``source:tempo``, ``-year:2018``: FILTER_FIELDS) filter.
+Other ``name:value`` tokens are searched as words, with a warning.
 """
 
 from __future__ import annotations

@@ -129,26 +129,85 @@ class Reader:
         so the number of matches then costs a second pass over the whole
         query; one pass that scores every match is quicker (a quarter on
         CLICK-ID, half on the bundled essays) and ranks the same."""
-        from whoosh.collectors import FilterCollector, TopCollector
+        from whoosh.collectors import TopCollector
 
         from nkcorpus.store.whoosh.compile import compile_node
 
         collector = TopCollector(limit, usequality=False, replace=0)
+        collector = self._filtered(collector, paths, exclude, filters)
+        self._searcher.search_with_collector(compile_node(node), collector)
+        results = collector.results()
+        return [Found(r.score, _fields(r)) for r in results], len(results)
+
+    def _filtered(self, collector, paths, exclude, filters):
         allow = [path_filter(paths)] if paths else []
         drop = [path_filter(exclude)] if exclude else []
         if filters:
             allow += meta_allow(filters)
-            restricted = meta_restrict(filters)
-            drop += [restricted] if restricted is not None else []
-        if allow or drop:
-            from whoosh import query as q
+            dropped = meta_restrict(filters)
+            if dropped is not None:
+                drop.append(dropped)
+        if not allow and not drop:
+            return collector
+        from whoosh import query as q
+        from whoosh.collectors import FilterCollector
 
-            keep = None if not allow else allow[0] if len(allow) == 1 else q.And(allow)
-            leave = None if not drop else drop[0] if len(drop) == 1 else q.Or(drop)
-            collector = FilterCollector(collector, keep, leave)
+        keep = None if not allow else allow[0] if len(allow) == 1 else q.And(allow)
+        restrict = None if not drop else drop[0] if len(drop) == 1 else q.Or(drop)
+        return FilterCollector(collector, keep, restrict)
+
+    def every(self, node: Node, paths: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+              filters: Filters | None = None) -> list[int]:
+        """The ids of every passage matching ``node`` (unscored, unordered),
+        in the files and documents chosen as for ``top``; read their fields
+        with ``fields``."""
+        from whoosh.collectors import UnsortedCollector
+
+        from nkcorpus.store.whoosh.compile import compile_node
+
+        collector = self._filtered(UnsortedCollector(), paths, exclude, filters)
         self._searcher.search_with_collector(compile_node(node), collector)
-        results = collector.results()
-        return [Found(r.score, _fields(r)) for r in results], len(results)
+        return sorted(collector.results().docs())
+
+    def fields(self, ids) -> list[dict]:
+        """The stored fields of passages ``ids`` (as ``every`` gives them)."""
+        stored = self._searcher.reader().stored_fields
+        return [stored(i) for i in ids]
+
+    def count(self, node: Node) -> int:
+        """How many passages match ``node`` (a name's corpus frequency)."""
+        from whoosh.collectors import UnsortedCollector
+
+        from nkcorpus.store.whoosh.compile import compile_node
+
+        collector = UnsortedCollector()
+        self._searcher.search_with_collector(compile_node(node), collector)
+        return len(collector.results().docs())
+
+    def passages(self) -> int:
+        """How many passages the index holds."""
+        return self._searcher.doc_count()
+
+    def doc_frequency(self, term: str) -> int:
+        """In how many passages root ``term`` occurs."""
+        return self._searcher.reader().doc_frequency(FIELDS["stem"], term)
+
+    def has_dates(self) -> bool:
+        """Whether any passage has a date."""
+        return any(True for _ in self._searcher.reader().lexicon("date"))
+
+    def in_file(self, rel: str) -> list[dict]:
+        """The stored fields of every passage of file ``rel``, in order."""
+        reader = self._searcher.reader()
+        ids = list(self._searcher.docs_for_query(_path_term(rel)))
+        found = [reader.stored_fields(i) for i in ids]
+        return sorted(found, key=lambda f: f["loc_start"])
+
+
+def _path_term(rel: str):
+    from whoosh import query as q
+
+    return q.Term("path", rel)
 
 
 def _fields(result) -> dict:
