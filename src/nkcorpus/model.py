@@ -64,8 +64,22 @@ class Hit:
     source: str | None = None
     author: str | None = None
     url: str | None = None
+    explain: tuple[Why, ...] = ()  # with --explain: what of the query matched, and its share
     before: tuple[Nearby, ...] = ()  # with --context: the passages before it, in order
     after: tuple[Nearby, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Why:
+    """One part of a query in one hit (``--explain``): the concept as typed,
+    its score in the hit and its share of the hit's score, and each way it
+    matched there: ``(way, text)`` with way typed, surface, alias, related,
+    spelling, loan, phrase, name, phrase-words or proximity."""
+
+    concept: str
+    score: float
+    share: float
+    matched: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

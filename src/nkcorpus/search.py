@@ -18,12 +18,12 @@ from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import QueryError
 from nkcorpus.ingest.passages import is_heading
 from nkcorpus.ingest.scan import check_root
-from nkcorpus.model import FileHit, Hit, Match, Nearby, SearchResult
+from nkcorpus.model import FileHit, Hit, Match, Nearby, SearchResult, Why
 from nkcorpus.settings import COUNT_DOCUMENTS_MAX, SearchSettings
 from nkcorpus.store.layout import corpus_home
 from nkcorpus.store.read import read_fresh
 from nkcorpus.understand import QueryPlan, understand
-from nkcorpus.understand.plan import Filters, iso_date
+from nkcorpus.understand.plan import Filters, Prefix, concept_of, iso_date
 
 if TYPE_CHECKING:
     from nkcorpus.store.update import Progress
@@ -124,9 +124,31 @@ def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(
     ranked, warnings = _results(reader, plan, settings, scope)
     hits = tuple(_hit(rank, score, fields, settings, plan.highlight, scope)
                  for rank, (score, fields) in enumerate(ranked.pairs, 1))
+    if settings.explain:
+        node = plan.relaxed if warnings and plan.relaxed is not None else plan.root
+        hits = tuple(replace(hit, explain=_why(reader, node, fields["_docnum"]))
+                     for hit, (_, fields) in zip(hits, ranked.pairs))
     files = tuple(FileHit(rank, round(score, 4), settings.corpus.show(scope.rel(path)), scope.rel(path), count)
                   for rank, (score, path, count) in enumerate(ranked.files or (), 1))
     return _Found(plan, hits, ranked.total, warnings, ranked.documents, files, ranked.capped)
+
+
+def _why(reader, node, docnum: int) -> tuple[Why, ...]:
+    """What of the query matched passage ``docnum``, part by part, with
+    each part's share of the passage's score (before headings are weighed
+    down: they weigh every part alike)."""
+    parts = reader.explain(node, docnum)
+    total = sum(score for _, score, _ in parts) or 1.0
+    return tuple(Why(concept_of(part), round(score, 4), round(score / total, 3),
+                     tuple(dict.fromkeys((leaf.way, _shown(leaf)) for leaf in matched)))
+                 for part, score, matched in parts)
+
+
+def _shown(leaf) -> str:
+    """A matched leaf as the user reads it: the words it looked for."""
+    if isinstance(leaf, Prefix):
+        return leaf.text + "*"
+    return leaf.source if leaf.way in ("typed", "surface") and leaf.source else " ".join(leaf.terms)
 
 
 def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):

@@ -24,7 +24,8 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it (SIGTERM 143, SIGHUP 129:
 def search_command(query: list[str], corpus: list[str] | None = None, limit: int | None = None,
                    json: bool = False, format: Format | None = None, files: bool = False,
                    count: bool = False, per_file: int = DEFAULT_PER_FILE, context: int = 0,
-                   full: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
+                   full: bool = False, explain: bool = False, color: Color = Color.auto,
+                   index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
                    aliases: str | None = None, since: str | None = None,
                    until: str | None = None, report: Path | None = None) -> int:
@@ -45,7 +46,8 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
     settings = SearchSettings(
         query=" ".join(words), corpus=chosen, limit=(limit if not files else None) or DEFAULT_LIMIT,
         index_base=index_base(index_dir), exact=exact, files=tuple(globs), aliases_file=aliases,
-        per_file=per_file, documents=documents, context=context, since=since, until=until)
+        per_file=per_file, documents=documents, context=context, since=since, until=until,
+        explain=explain)
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     import_whoosh()
@@ -57,7 +59,7 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
         result = replace(result, files=result.files[:limit])
     mode = "files" if files else "count" if count else "hits"
     options = render.RenderOptions(color=use_color(color), width=width(), mode=mode, full=full,
-                                   relative=corpus is None and not paths)
+                                   relative=corpus is None and not paths, explain=explain)
     print_warnings(result.warnings)
     if not result.hits and globs:
         print_warnings(unmatched_globs(chosen.root, globs, chosen.display))

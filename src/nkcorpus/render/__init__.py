@@ -29,6 +29,7 @@ class RenderOptions:
     mode: str = "hits"  # "hits" | "files" | "count"
     full: bool = False  # whole passages, not trimmed around the matches
     relative: bool = False  # show paths inside the corpus (the bundled essays)
+    explain: bool = False  # each hit's parts of the query, the forms found, their shares
     format: str = "text"
 
 

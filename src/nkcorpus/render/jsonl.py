@@ -16,10 +16,11 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from nkcorpus.model import FileHit, Hit, Nearby, SearchResult
+from nkcorpus.model import FileHit, Hit, Nearby, SearchResult, Why
 
 
-def hit_object(hit: Hit, result: SearchResult | None = None, context: bool = False) -> dict:
+def hit_object(hit: Hit, result: SearchResult | None = None, context: bool = False,
+               explain: bool = False) -> dict:
     obj = {
         "rank": hit.rank,
         "score": hit.score,
@@ -39,7 +40,14 @@ def hit_object(hit: Hit, result: SearchResult | None = None, context: bool = Fal
     if context:
         obj["before"] = [_nearby(n) for n in hit.before]
         obj["after"] = [_nearby(n) for n in hit.after]
+    if explain:
+        obj["explain"] = [why_object(w) for w in hit.explain]
     return obj
+
+
+def why_object(w: Why) -> dict:
+    return {"concept": w.concept, "score": w.score, "share": w.share,
+            "matched": [{"way": way, "text": text} for way, text in w.matched]}
 
 
 def _nearby(n: Nearby) -> dict:
@@ -61,7 +69,8 @@ def render(result: SearchResult, stream: TextIO, options) -> None:
         objects = [file_object(f) for f in result.files]
     else:
         context = any(h.before or h.after for h in result.hits) or getattr(options, "context", False)
-        objects = [hit_object(hit, result, context) for hit in result.hits]
+        explain = getattr(options, "explain", False)
+        objects = [hit_object(hit, result, context, explain) for hit in result.hits]
     for obj in objects:
         stream.write(json.dumps(obj, ensure_ascii=False) + "\n")
     stream.flush()

@@ -54,8 +54,20 @@ def render(result: SearchResult, stream: TextIO, options) -> None:
         console.print(_indented(_snippet(hit, options.full), wrap))
         for near in hit.after:
             console.print(_indented(_nearby(hit, near), wrap))
+        if options.explain:
+            for why in hit.explain:
+                console.print(_indented(_why(why), wrap))
         console.print()
     console.print(Text(_footer(result), style=DIM))
+
+
+def _why(why) -> Text:
+    """``why: korut 61%  as alias: korea utara, typed: korut``."""
+    text = Text("why: ", style=DIM)
+    text.append(why.concept, style=MATCH_STYLE)
+    text.append(f" {why.share:.0%}  ")
+    text.append(", ".join(f"{way}: {found}" for way, found in why.matched), style=DIM)
+    return text
 
 
 def _indented(text: Text, wrap: bool):

@@ -243,3 +243,20 @@ def _strict(node: Node) -> Node | None:
     if not parts:
         return None
     return replace(node, parts=tuple(parts))
+
+
+def concept_of(node: Node) -> str:
+    """What a part of a plan stands for, as typed: a concept's name, a
+    phrase's or a word's text, ``near: ...`` for the proximity bonus."""
+    if isinstance(node, Best) and node.concept:
+        return node.concept
+    if isinstance(node, Terms):
+        text = node.source or " ".join(node.terms)
+        return f"near: {text}" if node.way == "proximity" else text
+    if isinstance(node, Prefix):
+        return node.text + "*"
+    for leaf in leaves(node):
+        if leaf.way in ("typed", "phrase", "name") or isinstance(leaf, Prefix):
+            return concept_of(leaf)
+    first = next(leaves(node), None)
+    return concept_of(first) if first is not None else ""

@@ -137,7 +137,35 @@ class Reader:
         collector = self._filtered(collector, paths, exclude, filters)
         self._searcher.search_with_collector(compile_node(node), collector)
         results = collector.results()
-        return [Found(r.score, _fields(r)) for r in results], len(results)
+        return [Found(r.score, _fields(r) | {"_docnum": r.docnum}) for r in results], len(results)
+
+    def explain(self, node: Node, docnum: int) -> list[tuple[Node, float, list]]:
+        """For each part of ``node`` (a concept, a phrase, the proximity
+        bonus): its score in passage ``docnum`` and the leaves that match
+        there (parts that do not match are left out)."""
+        from nkcorpus.store.whoosh.compile import compile_node
+        from nkcorpus.understand.plan import Bool, leaves
+
+        parts = (*node.must, *node.should) if isinstance(node, Bool) else (node,)
+        out = []
+        for part in parts:
+            score = self._score(compile_node(part), docnum)
+            if score is None:
+                continue
+            matched = [leaf for leaf in leaves(part) if self._score(compile_node(leaf), docnum) is not None]
+            out.append((part, score, matched))
+        return out
+
+    def _score(self, query, docnum: int) -> float | None:
+        """``query``'s score in passage ``docnum``, or None if it does not match."""
+        matcher = query.matcher(self._searcher)
+        if not matcher.is_active():
+            return None
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+        if not matcher.is_active() or matcher.id() != docnum:
+            return None
+        return matcher.score()
 
     def _filtered(self, collector, paths, exclude, filters):
         allow = [path_filter(paths)] if paths else []
