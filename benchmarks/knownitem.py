@@ -29,7 +29,8 @@ Corpora and queries:
   (``indosum-<number>.txt``), so that no system sees the slug. The first
   sentence would be a poor query: it is in the document word for word.
 
-Queries are drawn with a fixed seed and split into dev and test halves by a
+Queries are drawn with a fixed seed (the default draw's article ids are
+recorded in benchmarks/data/knownitem_<corpus>.tsv) and split into dev and test halves by a
 hash of the article id (stable whatever the number drawn). Every system gets
 the same queries; metrics are file-level: MRR@10, Success@1/10/100.
 
@@ -179,6 +180,8 @@ def build_corpus(corpus: str) -> tuple[Path, list[Item]]:
                 if got is None:
                     continue
                 qid, query = got
+                if any(r[0] == qid for r in rows[-5:]):  # two articles of the same second
+                    qid += f"-{sum(r[0].startswith(qid) for r in rows[-5:]) + 1}"
                 shutil.copyfile(path, root / f"{qid}.txt")
                 rows.append((qid, query, f"{qid}.txt"))
         else:
@@ -200,6 +203,18 @@ def draw(items: list[Item], n: int, seed: int) -> list[Item]:
     eligible = sorted((it for it in items if len(words(it.query)) >= MIN_WORDS
                        and count[norm_title(it.query)] == 1), key=lambda it: it.qid)
     return random.Random(seed).sample(eligible, min(n, len(eligible)))
+
+
+def check_draw(corpus: str, items: list[Item], n: int, seed: int) -> None:
+    """Warn when the default draw differs from the one recorded in
+    benchmarks/data/knownitem_<corpus>.tsv (results would not compare)."""
+    recorded = HERE / "data" / f"knownitem_{corpus}.tsv"
+    if (n, seed) != (400, 13) or not recorded.exists():
+        return
+    ids = [ln.split("\t")[0] for ln in recorded.read_text(encoding="utf-8").splitlines()
+           if ln and not ln.startswith("#")]
+    if ids != [it.qid for it in items]:
+        print(f"warning: the draw differs from {recorded.name}", flush=True)
 
 
 # --- systems ---------------------------------------------------------------------------
@@ -540,6 +555,7 @@ def main(argv=None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     root, all_items = build_corpus(args.corpus)
     items = draw(all_items, args.queries, args.seed)
+    check_draw(args.corpus, items, args.queries, args.seed)
     from importlib.metadata import version
 
     print(f"corpus {args.corpus}: {len(all_items)} files in {root}; {len(items)} queries "
