@@ -58,6 +58,12 @@ class Hit:
     matches: tuple[Match, ...]
     unit: str = "line"
     rel: str = ""
+    # the document's metadata (ingest.meta); None when unknown
+    title: str | None = None
+    date: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
+    source: str | None = None
+    author: str | None = None
+    url: str | None = None
     before: tuple[Nearby, ...] = ()  # with --context: the passages before it, in order
     after: tuple[Nearby, ...] = ()
 
@@ -72,12 +78,6 @@ class FileHit:
     path: str
     rel: str
     passages: int
-    # the document's metadata (ingest.meta); None when unknown
-    title: str | None = None
-    date: str | None = None  # YYYY-MM-DD, YYYY-MM or YYYY
-    source: str | None = None
-    author: str | None = None
-    url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
