@@ -49,3 +49,36 @@ def test_judged_sets_parse_and_point_at_real_seed_passages(name, at_least):
     cats = quality.categories(path)
     assert {j.qid for j in queries} <= set(cats)
     assert set(cats.values()) <= {"plain", "morph", "alias", "english", "typo", "phrase", "multi"}
+
+
+def load_knownitem():
+    """benchmarks/knownitem.py as a module (its corpora are not needed here)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import knownitem
+    return knownitem
+
+
+def test_knownitem_queries_splits_and_metrics():
+    ki = load_knownitem()
+    assert ki.clickid_split("Judul Berita Ini\n\nParagraf satu.\nParagraf dua.\n") == (
+        "Judul Berita Ini", "Paragraf satu.\nParagraf dua.\n")
+    # a slug of 50 characters may be cut: its last word is dropped
+    assert ki.indosum_query("indosum-1472925641-tidur-di-rapat-kim-jong-un-hukum-mati-2-pejabat-pa.txt") == (
+        "indosum-1472925641", "tidur di rapat kim jong un hukum mati 2 pejabat")
+    assert ki.indosum_query("indosum-1472554836-ketua-parfi-ditangkap-bawa-sabu.txt") == (
+        "indosum-1472554836", "ketua parfi ditangkap bawa sabu")
+    items = [ki.Item(f"a{i}", f"satu dua tiga empat lima {i}", f"a{i}.txt") for i in range(50)]
+    items += [ki.Item("b1", "Sama Judul Ini Lima Kata", "b1.txt"), ki.Item("b2", "sama judul ini lima kata", "b2.txt"),
+              ki.Item("c1", "hanya empat kata saja", "c1.txt")]
+    drawn = ki.draw(items, 100, seed=1)
+    assert {it.qid for it in drawn} == {f"a{i}" for i in range(50)}  # shared and short headlines never
+    assert ki.draw(items, 10, seed=1) == ki.draw(items, 10, seed=1)
+    assert {ki.split_of(it.qid) for it in drawn} == {"dev", "test"}
+    assert ki.collapse(["x", "y", "x", "z"]) == ["x", "y", "z"]
+    m = ki.metrics([1, 2, None, 20])
+    assert m["MRR@10"] == (1 + 0.5) / 4 and m["S@1"] == 0.25 and m["S@10"] == 0.5 and m["S@100"] == 0.75
+    passages = [("a", 10.0), ("b", 9.0), ("b", 8.0)]
+    doc = [("b", 5.0), ("c", 4.0)]
+    assert ki.blend(passages, doc, 1.0) == ["a", "b", "c"]
+    assert ki.blend(passages, doc, 0.0)[:2] == ["b", "c"]
+    assert ki.blend(passages, doc, 1.0, k=2) == ["b", "a", "c"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from nkcorpus.model import KeyTerms, Report, SearchResult, Timeline
+from nkcorpus.model import FileHit, KeyTerms, Report, SearchResult, Timeline
 from nkcorpus.settings import DEFAULT_LIMIT, DEFAULT_PER_FILE, SearchSettings, index_base
 from nkcorpus.settings import Corpus as _Folder
 from nkcorpus.store.status import IndexStatus
@@ -75,6 +75,19 @@ class Corpus:
             query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
             update=update, files=tuple(files), aliases_file=aliases_file, per_file=per_file,
             since=since, until=until), progress)
+
+    def documents(self, query: str, limit: int = DEFAULT_LIMIT, files: tuple[str, ...] = (),
+                  exact: bool = False, update: bool = True, since: str | None = None,
+                  until: str | None = None) -> tuple[FileHit, ...]:
+        """The best ``limit`` files for ``query``, ranked by document: each
+        file's best passage and its whole text together (``nkcorpus search
+        --files``). Each ``FileHit`` has rank, score, path, rel and the
+        number of its passages that match."""
+        result = self.search_with(SearchSettings(
+            query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
+            update=update, files=tuple(files), documents=True, by_document=True, since=since,
+            until=until))
+        return result.files[:limit]
 
     def search_with(self, settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
         """Search with settings made elsewhere (the CLI's); the corpus and

@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 # A heading alone ("2. Jepang") points at its section rather than answering:
 # it scores this share (its words also count for the section's passages).
 HEADING_WEIGHT = 0.5
+# Files ranked by document (``--files``): a file scores PASSAGE_SHARE times
+# its best passage's score and the rest its whole text's score (the plan run
+# on document records), each divided by the best of the query; the whole
+# texts of the best EVIDENCE_DOCS files are scored. Chosen on the known-item
+# benchmark (benchmarks/knownitem.py, docs/quality.md). Passages keep their
+# own scores: the judged passage sets fall with any share of document score.
+PASSAGE_SHARE = 0.2
+EVIDENCE_DOCS = 200
 
 
 def search(settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
@@ -160,7 +168,8 @@ def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
     exclude = scope.globs(settings.exclude + plan.exclude)
     filters = replace(plan.filters, **date_range(settings))
     run = lambda node: ranked_results(reader, node, settings.limit, paths, exclude,  # noqa: E731
-                                      settings.per_file, settings.documents, filters)
+                                      settings.per_file, settings.documents, filters,
+                                      settings.by_document)
     ranked = run(plan.root)
     if ranked.pairs or plan.relaxed is None:
         return ranked, ()
@@ -171,11 +180,13 @@ def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
 
 
 def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
-                   per_file: int = 0, documents: bool = False, filters: Filters | None = None) -> _Ranked:
+                   per_file: int = 0, documents: bool = False, filters: Filters | None = None,
+                   by_document: bool = False) -> _Ranked:
     """The best ``limit`` (score, stored fields) pairs, headings weighed
     down, at most ``per_file`` of one file (0: any number), the number of
     passages matching, and (``documents``: always; else when they are few)
-    the matching documents.
+    the matching documents (``by_document``: ranked with their whole text's
+    score, see ``PASSAGE_SHARE``).
 
     The backend ranks a few more than ``limit``; as long as no more headings
     than that surplus are among them, no passage beyond could enter the top.
@@ -203,6 +214,8 @@ def ranked_results(reader, node, limit: int, paths: tuple[str, ...] = (), exclud
             break
         fetch *= 2
     files = _by_file(scored) if complete else None
+    if by_document and files:
+        files = _by_document(files, reader.top_documents(node, EVIDENCE_DOCS))
     return _Ranked(capped[:limit], total, len(files) if files is not None else None,
                    files if documents else None, len(scored) - len(capped) if complete else 0)
 
@@ -295,6 +308,17 @@ def hit_of(rank: int, score: float, fields: dict, settings: SearchSettings, term
            where: Where) -> Hit:
     """A hit from a passage's stored fields, ``terms`` highlighted."""
     return _hit(rank, score, fields, settings, terms, where.scope)
+def _by_document(files: list, documents: dict[str, float]) -> list:
+    """``files`` ([(best passage score, path, passages)]) ranked by document:
+    see ``PASSAGE_SHARE``."""
+    if not documents:
+        return files
+    best = max(score for score, _, _ in files) or 1.0
+    best_doc = max(documents.values()) or 1.0
+    blended = [(PASSAGE_SHARE * score / best + (1 - PASSAGE_SHARE) * documents.get(path, 0.0) / best_doc,
+                path, count) for score, path, count in files]
+    blended.sort(key=lambda entry: -entry[0])
+    return blended
 
 
 def _weight(fields: dict) -> float:

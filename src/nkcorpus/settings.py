@@ -78,6 +78,7 @@ class SearchSettings:
     per_file: int = DEFAULT_PER_FILE  # most passages of one file among the hits (0: no limit)
     documents: bool = False  # count every matching document, and rank them (--files, --count)
     explain: bool = False  # --explain: what of the query matched each hit, and its share
+    by_document: bool = False  # rank the documents by their whole text too (--files)
     context: int = 0  # passages before and after each hit to show (--context)
     since: str | None = None  # --since DATE: documents dated on or after (YYYY, YYYY-MM, YYYY-MM-DD)
     until: str | None = None  # --until DATE: documents dated on or before (all of a month or year)

@@ -34,6 +34,14 @@ NO_CONFIX = frozenset({("ber", "-i"), ("di", "-an"), ("meN", "-an"), ("ter", "-a
 # -kan after a root ending in k written with one k (menaikan): counted as
 # one affix more, so that a regular reading wins (mengenakan: kena, not enak).
 MERGED_KAN = "-(k)kan"
+# meN-/peN- before p/t/k/s: the nasal replaces the first letter
+# (memadamkan: padam, menembakkan: tembak, mengirimkan: kirim,
+# menyampaikan: sampai). The reading that keeps the nasal and leaves -kan on
+# its "root" (madamkan, mikirkan: imperatives or a scraper's slips that the
+# root list holds) counts that -kan as an affix, so it ties with meN-padam-kan
+# and the more frequent root wins. Roots of two syllables ending in -kan
+# (makan, tekan) are not concerned: what -kan leaves of them is too short.
+NASALS = ("m", "n")
 MIN_ROOT = 4  # shorter "roots" are mostly abbreviations (tek, mak, ber)
 MIN_MONOSYLLABLE = 3  # ... but menge-/penge- take one-syllable roots: mengebom
 MAX_PREFIXES = 3
@@ -178,7 +186,14 @@ def parses(word: str, strict: bool = True) -> Iterator[tuple[str, str, int]]:
                 if strict and not _stack_ok(tags, suffix):
                     continue
                 pattern = "+".join((*tags, suffix)) if tags or suffix else ""
-                yield root, pattern, len(tags) + bool(suffix) + (suffix == MERGED_KAN)
+                kept_kan = _kept_kan(root, tags, suffix)
+                yield root, pattern, len(tags) + bool(suffix) + (suffix == MERGED_KAN) + kept_kan
+
+
+def _kept_kan(root: str, tags: tuple[str, ...], suffix: str) -> bool:
+    """A meN-/peN- reading that keeps the nasal and a final -kan in its root."""
+    return (not suffix and tags[-1:] in (("meN",), ("peN",)) and root.startswith(NASALS)
+            and root.endswith("kan") and len(root) - 3 >= MIN_ROOT)
 
 
 def _stack_ok(tags: tuple[str, ...], suffix: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from itertools import compress, count
 
-ANALYZER_VERSION = "7"  # 7: prefix stacking rules, roots ranked by family (memberikan: beri)
+ANALYZER_VERSION = "8"  # 8: meN-/peN- keeping the nasal and -kan in the root ties with the nasal that replaces p/t/k/s (memadamkan: padam)
 
 # The index appends a passage's context (the title and heading it stands
 # under) to its text after this mark (a control character that repaired text

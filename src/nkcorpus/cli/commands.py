@@ -46,8 +46,8 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
     settings = SearchSettings(
         query=" ".join(words), corpus=chosen, limit=(limit if not files else None) or DEFAULT_LIMIT,
         index_base=index_base(index_dir), exact=exact, files=tuple(globs), aliases_file=aliases,
-        per_file=per_file, documents=documents, context=context, since=since, until=until,
-        explain=explain)
+        per_file=per_file, documents=documents, by_document=files, context=context, since=since,
+        until=until, explain=explain)
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     import_whoosh()

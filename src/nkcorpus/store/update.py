@@ -45,6 +45,9 @@ from nkcorpus.store.manifest import (FORMAT_VERSION, JOURNAL, MANIFEST, Changes,
 
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
+# A file's document record (its evidence for its passages' ranking) holds
+# this much of its text at most: a 20 MB file is judged by its first 0.5 MB.
+DOC_CHARS = 500_000
 
 
 class Progress:
@@ -235,7 +238,7 @@ class _Batch:
         st = self.found[rel]
         if st.problem:
             return self._skip(rel, st, st.problem, manifest)
-        count = 0
+        count, whole = 0, _Whole()
         meta = None
         try:
             for document in read_parts(self.root, rel):
@@ -245,10 +248,13 @@ class _Batch:
                 for located in passages_of(document):
                     writer.add(rel, located, meta)
                     count += 1
+                whole.add(document)
         except SkipFile as exc:
             _check_corpus(self.root)  # not a file gone, the whole corpus: stop
             reason = f"{exc} (after {count} passages)" if count else str(exc)
             return self._skip(rel, st, reason, manifest, record=not exc.vanished)
+        if count:
+            writer.add_document(rel, whole.text())
         manifest.files[rel] = [st.size, st.mtime_ns, count]
         self.files_read += 1
         self.bytes_read += st.size
@@ -264,6 +270,26 @@ class _Batch:
         skipped = tuple((rel, v[3]) for rel, v in sorted(manifest.skipped.items()))
         return UpdateReport(changes, full, len(manifest.files), manifest.passages, skipped,
                             tuple(self.warnings), self.files_read, self.bytes_read, seconds, notes)
+
+
+class _Whole:
+    """A file's text for its document record: the title, then the text of
+    its parts as far as ``DOC_CHARS`` characters."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+
+    def add(self, document) -> None:
+        if document.title and not self.parts:
+            self.parts.append(document.title)
+        room = DOC_CHARS - self.size
+        if room > 0:
+            self.parts.append(document.text[:room])
+            self.size += len(self.parts[-1])
+
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
 
 
 def _build_full(home: Path, batch: _Batch, ignored: dict[str, int]) -> Manifest:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import with_context
 from nkcorpus.store.backend import DamagedData
-from nkcorpus.store.whoosh.schema import FIELDS, META_FIELDS, SCHEMA_ID, schema
+from nkcorpus.store.whoosh.schema import DOC_RECORD, FIELDS, META_FIELDS, SCHEMA_ID, schema
 from nkcorpus.understand.plan import Filters, Node
 
 if TYPE_CHECKING:
@@ -49,6 +49,11 @@ class Writer:
             text=with_context(p.text, p.context), _stored_text=p.text, raw=p.text,
             **(_meta_fields(meta) if meta is not None else {}),
         )
+
+    def add_document(self, rel: str, text: str) -> None:
+        """The document record of file ``rel``: its whole text (as far as
+        ``DOC_CHARS``), scored for each passage's document evidence."""
+        self._writer.add_document(path=rel, record=DOC_RECORD[1], doc=text)
 
     def delete(self, rels: Iterable[str]) -> None:
         with self._writer.searcher() as searcher:
@@ -103,10 +108,21 @@ class Reader:
     """An open generation: its vocabulary, and the best passages for a plan."""
 
     def __init__(self, ix) -> None:
-        from whoosh.scoring import BM25F
+        from whoosh.searching import Searcher
 
-        self._searcher = ix.searcher(weighting=BM25F())
-        self.vocabulary = Vocabulary(self._searcher.reader())
+        from nkcorpus.store.whoosh.weighting import SplitBM25F
+
+        reader = ix.reader()
+        try:
+            documents = reader.doc_frequency(*DOC_RECORD)
+            passages = reader.doc_count_all() - documents
+            counts = {"text": passages, "raw": passages, "doc": documents}
+            self._searcher = Searcher(reader, weighting=SplitBM25F(counts), fromindex=ix)
+        except BaseException:
+            reader.close()
+            raise
+        self.documents = documents
+        self.vocabulary = Vocabulary(reader)
 
     def close(self) -> None:
         self._searcher.close()
@@ -212,9 +228,23 @@ class Reader:
         self._searcher.search_with_collector(compile_node(node), collector)
         return len(collector.results().docs())
 
+    def top_documents(self, node: Node, limit: int) -> dict[str, float]:
+        """The files whose whole text best matches ``node``: path -> score,
+        the best ``limit`` (empty for an index without document records)."""
+        from whoosh.collectors import TopCollector
+
+        from nkcorpus.store.whoosh.compile import evidence
+
+        query = evidence(node) if self.documents else None
+        if query is None:
+            return {}
+        collector = TopCollector(limit)
+        self._searcher.search_with_collector(query, collector)
+        return {r["path"]: r.score for r in collector.results()}
+
     def passages(self) -> int:
-        """How many passages the index holds."""
-        return self._searcher.doc_count()
+        """How many passages the index holds (its document records left out)."""
+        return self._searcher.doc_count() - self.documents
 
     def doc_frequency(self, term: str) -> int:
         """In how many passages root ``term`` occurs."""
@@ -228,7 +258,7 @@ class Reader:
         """The stored fields of every passage of file ``rel``, in order."""
         reader = self._searcher.reader()
         ids = list(self._searcher.docs_for_query(_path_term(rel)))
-        found = [reader.stored_fields(i) for i in ids]
+        found = [f for f in map(reader.stored_fields, ids) if "loc_start" in f]  # not its document record
         return sorted(found, key=lambda f: f["loc_start"])
 
 
