@@ -163,7 +163,8 @@ def check_complete(root: Path, base: Path) -> None:
     assert set(manifest.files) == names and not manifest.skipped
     with wb.open_generation(gen).reader() as reader:
         assert set(reader.field_terms("path")) == names
-        assert reader.doc_count() == manifest.passages  # no passage twice
+        documents = reader.doc_frequency("record", "doc")  # a document record per file
+        assert documents == len(names) and reader.doc_count() - documents == manifest.passages  # no passage twice
     assert not (gen / resume.UNFINISHED).exists()
 
 

@@ -164,8 +164,6 @@ def test_one_pass_ranks_like_whoosh_and_counts_every_match(index_base, text, lim
     """Hits are collected in one pass that also counts: the same top, with
     the same scores, as Whoosh's own (pruning) search, and the count is
     every passage the query matches (within the chosen files)."""
-    from whoosh.scoring import BM25F
-
     from nkcorpus.ingest.scan import check_root
     from nkcorpus.store.layout import corpus_home, current_generation
     from nkcorpus.store.whoosh import backend as wb
@@ -177,7 +175,8 @@ def test_one_pass_ranks_like_whoosh_and_counts_every_match(index_base, text, lim
     with wb.WhooshBackend().open(gen) as reader:
         plan = understand(text, reader.vocabulary)
         ours, total = reader.top(plan.root, limit, plan.paths)
-    with wb.open_generation(gen).searcher(weighting=BM25F()) as searcher:
+    with wb.WhooshBackend().open(gen) as other:  # the same weighting (store.whoosh.weighting)
+        searcher = other._searcher
         query = compile_node(plan.root)
         chosen = wb.path_filter(plan.paths) if plan.paths else None
         theirs = searcher.search(query, limit=limit, filter=chosen)
