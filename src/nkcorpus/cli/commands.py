@@ -90,6 +90,10 @@ def print_stats(result) -> None:
 
     line = {"took_ms": round(result.seconds * 1000, 1), "passages": result.total,
             "documents": result.documents, "hits": len(result.hits)}
+    try:
+        sys.stdout.flush()  # the results first, then the line on stderr
+    except (BrokenPipeError, ValueError):
+        pass
     print(json.dumps(line), file=sys.stderr)
 
 
