@@ -35,3 +35,11 @@ def test_text_output_shows_why_and_json_has_no_key_without_the_flag(index_base):
     assert "why: " in text and "%" in text
     plain = run_cli("search", "Kim Jong-un nuklir", "-n", "1", "--json").stdout
     assert "explain" not in json.loads(plain.splitlines()[0])
+
+
+def test_stats_is_one_json_line_on_stderr_after_the_results(index_base):
+    proc = run_cli("search", "sanksi", "--json", "--stats", "-n", "3")
+    assert proc.returncode == 0 and len(proc.stdout.splitlines()) == 3
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert set(stats) == {"took_ms", "passages", "documents", "hits"}
+    assert stats["took_ms"] > 0 and stats["hits"] == 3 and stats["passages"] >= 3

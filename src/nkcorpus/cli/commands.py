@@ -24,7 +24,8 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it (SIGTERM 143, SIGHUP 129:
 def search_command(query: list[str], corpus: list[str] | None = None, limit: int | None = None,
                    json: bool = False, format: Format | None = None, files: bool = False,
                    count: bool = False, per_file: int = DEFAULT_PER_FILE, context: int = 0,
-                   full: bool = False, explain: bool = False, color: Color = Color.auto,
+                   full: bool = False, explain: bool = False, stats: bool = False,
+                   color: Color = Color.auto,
                    index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
                    aliases: str | None = None, since: str | None = None,
@@ -77,7 +78,23 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
     except BrokenPipeError:  # the reader (| head) has what it wanted
         silence_stdout()
         return ExitCode.HITS
+    finally:
+        if stats:
+            print_stats(result)
     return ExitCode.HITS if result.hits else ExitCode.NO_HITS
+
+
+def print_stats(result) -> None:
+    """``--stats``: one JSON object on stderr, after the results."""
+    import json
+
+    line = {"took_ms": round(result.seconds * 1000, 1), "passages": result.total,
+            "documents": result.documents, "hits": len(result.hits)}
+    try:
+        sys.stdout.flush()  # the results first, then the line on stderr
+    except (BrokenPipeError, ValueError):
+        pass
+    print(json.dumps(line), file=sys.stderr)
 
 
 def _format(json: bool, fmt: Format | None) -> str:

@@ -88,6 +88,8 @@ SEARCH = (
     Opt("context", ("--context", "-C"), "value", int, 0,
         "Show N passages before and after each hit.", min=0, metavar="N", convert=_count),
     Opt("full", ("--full",), "flag", bool, False, "Show whole passages, not trimmed around the matches."),
+    Opt("stats", ("--stats",), "flag", bool, False,
+        "After the results, one JSON line on stderr: took_ms (the search in this process), passages, documents."),
     Opt("explain", ("--explain",), "flag", bool, False,
         "Show why each hit matched: each part of the query, the forms found, and its share of the score."),
     Opt("color", ("--color",), "value", Color, Color.auto, "Colour the output.", convert=_color),
