@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "nkcorpus"
 # What each part of the package may import of nkcorpus (besides the shared
 # modules model, errors and settings, and itself). The arrows go one way:
 # ingest -> analysis -> understand -> store -> search -> views -> api -> render -> cli.
-SHARED = {"model", "errors", "settings", "procs", "__version__"}
+SHARED = {"model", "viewtypes", "errors", "settings", "procs", "__version__"}
 ALLOWED = {
     "ingest": set(),
     "analysis": set(),
