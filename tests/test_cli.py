@@ -9,7 +9,7 @@ from conftest import ROOT, run_cli
 from nkcorpus.analysis import stem
 
 JSON_KEYS = {"rank", "score", "path", "line_start", "line_end", "unit", "text", "matches",
-             "expansions", "suggestions"}
+             "expansions", "suggestions", "lexical_rank", "lexical_score", "semantic_rank", "semantic_score"}
 NOTE_PREFIXES = ("also searched:", "did you mean:")
 
 

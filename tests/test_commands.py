@@ -79,7 +79,7 @@ def test_lines_mixed_from_every_option_parse_alike(monkeypatch, capsys):
     for name in SEARCH_ENVVARS.values():
         monkeypatch.delenv(name, raising=False)
     samples = {"corpus": "/d", "limit": "7", "color": "never", "index_dir": "/ix", "file": "*.md",
-               "aliases": "a.txt"}
+               "aliases": "a.txt", "mode": "lexical"}
     pieces = [[name] for name in SEARCH_FLAGS]
     pieces += [[name, samples[param]] for name, param in SEARCH_VALUES.items()]
     pieces += [[f"{name}={samples[param]}"] for name, param in SEARCH_VALUES.items() if name.startswith("--")]

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from nkcorpus.model import SearchResult
-from nkcorpus.settings import DEFAULT_LIMIT, SearchSettings, index_base
+from nkcorpus.settings import DEFAULT_LIMIT, MODES, SearchSettings, index_base
 from nkcorpus.settings import Corpus as _Folder
 from nkcorpus.store.status import IndexStatus
 from nkcorpus.store.update import Progress, UpdateReport
@@ -51,24 +51,30 @@ class Corpus:
         return corpus_home(self.index_base, self.root)
 
     def update(self, rebuild: bool = False, progress: Progress | None = None,
-               wait: bool = True) -> UpdateReport:
+               wait: bool = True, semantic: bool | None = None) -> UpdateReport:
         """Build the index, or bring it up to date with the folder (only new
-        and changed files are read)."""
+        and changed files are read). ``semantic``: switch meaning search on
+        (compute every passage vector missing; remembered, so later updates
+        keep them current) or off; None: as set before."""
         from nkcorpus.store.update import update
 
         root = self.root
-        return update(root, self.home, progress, rebuild=rebuild, wait=wait)
+        return update(root, self.home, progress, rebuild=rebuild, wait=wait, semantic=semantic)
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT, files: tuple[str, ...] = (),
                exact: bool = False, update: bool = True, aliases_file: str | None = None,
-               progress: Progress | None = None) -> SearchResult:
+               progress: Progress | None = None, mode: str = "hybrid") -> SearchResult:
         """The best ``limit`` passages for ``query`` (the query syntax of
         ``nkcorpus search``); ``files``: path globs to search within;
         ``exact``: no aliases, glossary or typo matching; ``update``: bring
-        the index up to date first when the folder changed."""
+        the index up to date first when the folder changed; ``mode``:
+        ``hybrid`` (words and meaning where passage vectors exist),
+        ``lexical`` or ``semantic``."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         return self.search_with(SearchSettings(
             query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
-            update=update, files=tuple(files), aliases_file=aliases_file), progress)
+            update=update, files=tuple(files), aliases_file=aliases_file, mode=mode), progress)
 
     def search_with(self, settings: SearchSettings, progress: Progress | None = None) -> SearchResult:
         """Search with settings made elsewhere (the CLI's); the corpus and

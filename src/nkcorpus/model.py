@@ -47,6 +47,14 @@ class Hit:
     matches: tuple[Match, ...]
     unit: str = "line"
     rel: str = ""
+    # meaning search (``SearchResult.mode`` hybrid or semantic): the passage's
+    # place and score in each ranking fused; None where it was not ranked.
+    # lexical_score is BM25F (headings weighed down); semantic_score is the
+    # dense score normalised to 0..1 over the corpus (headings weighed down).
+    lexical_rank: int | None = None
+    lexical_score: float | None = None
+    semantic_rank: int | None = None
+    semantic_score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +67,9 @@ class SearchResult:
     expansions: tuple[str, ...] = ()
     suggestions: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    # how the hits were ranked: "lexical", "hybrid" or "semantic"; the dense
+    # side's weight in the fusion (0: the lexical ranking as it is) and the
+    # share of passages that have vectors (None: no vectors were used)
+    mode: str = "lexical"
+    semantic_weight: float = 0.0
+    semantic_coverage: float | None = None

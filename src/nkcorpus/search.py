@@ -10,7 +10,7 @@ words, with a warning.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from nkcorpus.analysis import iter_terms
@@ -37,14 +37,18 @@ def search(settings: SearchSettings, progress: Progress | None = None) -> Search
     home = corpus_home(settings.index_base, root)
     aliases = None if settings.exact else _aliases(settings)
     found, warnings = read_fresh(
-        root, home, lambda reader: _run(reader, settings, aliases), progress,
+        root, home, lambda reader: _run(reader, settings, aliases, home), progress,
         update_allowed=settings.update)
+    if found.needs_vectors:  # meaning search asked for, and no vectors yet
+        found, more = _meaning_first(root, home, settings, aliases, progress, found, warnings)
+        warnings += more
     plan = found.plan
     return SearchResult(
         query=settings.query, hits=found.hits, total=found.total,
         seconds=time.perf_counter() - started, searched_terms=plan.searched,
         expansions=plan.expansions, suggestions=plan.suggestions,
-        warnings=warnings + found.warnings,
+        warnings=warnings + found.warnings, mode=found.mode,
+        semantic_weight=found.weight, semantic_coverage=found.coverage,
     )
 
 
@@ -54,16 +58,81 @@ class _Found:
     hits: tuple[Hit, ...]
     total: int  # matching passages
     warnings: tuple[str, ...]
+    mode: str = "lexical"
+    weight: float = 0.0  # the dense side's weight in the fusion (fusion.py)
+    coverage: float | None = None  # share of passages with vectors, when used
+    needs_vectors: bool = False  # meaning was asked for and the index has no vectors
 
 
-def _run(reader, settings: SearchSettings, aliases) -> _Found:
+def _run(reader, settings: SearchSettings, aliases, home=None) -> _Found:
     """Understand the query against the index and run it (may run twice: a
     damaged index fails here and is rebuilt)."""
     plan = understand(settings.query, reader.vocabulary, aliases, settings.exact)
+    needs_vectors, weight = False, 0.0
+    if settings.mode != "lexical" and not settings.exact and home is not None:
+        fused = _fused(reader, plan, settings, home)
+        if fused is not None and not fused.needs_vectors:
+            return _Found(plan, fused.hits, fused.total, fused.warnings, settings.mode,
+                          fused.weight, fused.coverage)
+        needs_vectors, weight = fused is not None, fused.weight if fused else 0.0
     results, total, warnings = _results(reader, plan, settings)
     hits = tuple(_hit(rank, score, fields, settings, plan.highlight)
                  for rank, (score, fields) in enumerate(results, 1))
-    return _Found(plan, hits, total, warnings)
+    return _Found(plan, hits, total, warnings, needs_vectors=needs_vectors, weight=weight)
+
+
+# --- meaning search (fusion.py) ------------------------------------------------------
+
+
+def _fused(reader, plan: QueryPlan, settings: SearchSettings, home):
+    """The hybrid or semantic ranking (fusion.py), or None: the lexical one."""
+    from nkcorpus import fusion
+    from nkcorpus.store.layout import current_generation
+
+    return fusion.run(
+        reader, plan, settings, current_generation(home),
+        lambda limit: _results(reader, plan, replace(settings, limit=limit)),
+        lambda rank, score, fields: _hit(rank, score, fields, settings, plan.highlight),
+        HEADING_WEIGHT)
+
+
+def _meaning_first(root, home, settings: SearchSettings, aliases, progress,
+                   found: _Found, said: tuple[str, ...] = ()) -> tuple[_Found, tuple[str, ...]]:
+    """A meaning query on an index without vectors: make them now for a
+    small corpus (automatic where it is cheap), else say how; the lexical
+    hits stand meanwhile (--mode semantic: an error)."""
+    from nkcorpus.fusion import SemanticUnavailable
+    from nkcorpus.store import vectors
+    from nkcorpus.store.layout import current_generation, index_command
+    from nkcorpus.store.manifest import usable_manifest
+
+    on = vectors.setting(home)
+    manifest = usable_manifest(current_generation(home))
+    passages = manifest.passages if manifest else 0
+    command = index_command(root, home).replace("nkcorpus index", "nkcorpus index --semantic", 1)
+    if on is None and passages <= vectors.AUTO_PASSAGES and settings.update:
+        from nkcorpus.store.update import IndexWriteError, embed_now
+
+        try:
+            embed_now(root, home, progress)
+        except IndexWriteError as exc:
+            if settings.mode == "semantic":
+                raise
+            if any("cannot write the index" in w for w in said):
+                return found, ()  # said once already
+            return found, (f"{exc.message}; meaning search needs passage vectors",)
+        again, warnings = read_fresh(root, home, lambda reader: _run(reader, settings, aliases, home),
+                                     progress, update_allowed=settings.update)
+        if not again.needs_vectors:
+            return again, warnings
+        found = again
+    if settings.mode == "semantic":
+        raise SemanticUnavailable("this folder has no passage vectors", hint=f"run: {command}")
+    if on is False:
+        return found, ()
+    why = ("its passage vectors are not computed yet" if on else
+           f"meaning search is off for this folder ({passages:,} passages)")
+    return found, (f"{why}; run: {command}",)
 
 
 def _results(reader, plan: QueryPlan, settings: SearchSettings):
@@ -115,6 +184,7 @@ def _hit(rank: int, score: float, fields: dict, settings: SearchSettings, terms:
         rank=rank, score=round(score, 4), path=settings.corpus.show(fields["path"]),
         line_start=fields["loc_start"], line_end=fields["loc_end"], text=text,
         matches=find_matches(text, terms), unit=fields["unit"], rel=fields["path"],
+        lexical_rank=rank, lexical_score=round(score, 4),
     )
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 APP_NAME = "nkcorpus"
 DEFAULT_LIMIT = 10
+MODES = ("hybrid", "lexical", "semantic")
 # Environment variables, named once here.
 INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"  # where indexes live
 ALIASES_ENV = "NKCORPUS_ALIASES"  # the user's own aliases file
@@ -68,6 +69,10 @@ class SearchSettings:
     update: bool = True
     files: tuple[str, ...] = ()  # --file GLOBs: only these files
     aliases_file: str | None = None  # --aliases FILE, read after the bundled tables
+    # --mode: "hybrid" fuses meaning (passage vectors) with the lexical
+    # ranking where vectors exist, "lexical" never, "semantic" ranks by
+    # meaning alone; --exact is always lexical
+    mode: str = "hybrid"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from nkcorpus.cli.options import Color
+from nkcorpus.cli.options import Color, Mode
 from nkcorpus.errors import ExitCode, NkError
 from nkcorpus.settings import DEBUG_ENV, DEFAULT_LIMIT, Corpus, SearchSettings, index_base
 
@@ -23,13 +23,13 @@ INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 def search_command(query: list[str], corpus: str | None = None, limit: int = DEFAULT_LIMIT,
                    json: bool = False, color: Color = Color.auto, index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
-                   aliases: str | None = None) -> int:
+                   aliases: str | None = None, mode: Mode = Mode.hybrid) -> int:
     """``nkcorpus search``: settings -> core -> renderer; the exit code."""
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     settings = SearchSettings(query=" ".join(query), corpus=Corpus.from_arg(corpus), limit=limit,
                               index_base=index_base(index_dir), exact=exact,
-                              files=tuple(file or ()), aliases_file=aliases)
+                              files=tuple(file or ()), aliases_file=aliases, mode=Mode(mode).value)
     import_whoosh()
     from nkcorpus import render
     from nkcorpus.search import search as run_search
@@ -156,6 +156,12 @@ class _PlainProgress:
     def advance(self, nbytes: int) -> None: ...
 
     def finish(self) -> None: ...
+
+    def embed_start(self, texts: int) -> None: ...
+
+    def embed_advance(self, texts: int) -> None: ...
+
+    def embed_finish(self) -> None: ...
 
     def warn(self, rel: str, reason: str) -> None:
         print(f"nkcorpus: warning: skipped {self.show(rel)}: {reason}", file=sys.stderr)

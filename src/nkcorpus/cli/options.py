@@ -21,6 +21,12 @@ class Color(str, Enum):
     never = "never"
 
 
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    lexical = "lexical"
+    semantic = "semantic"
+
+
 @dataclass(frozen=True, slots=True)
 class Opt:
     """One command-line option: the parameter it fills and how it is typed.
@@ -49,6 +55,10 @@ def _color(raw: str) -> Color | None:
     return Color(raw) if raw in Color.__members__ else None
 
 
+def _mode(raw: str) -> Mode | None:
+    return Mode(raw) if raw in Mode.__members__ else None
+
+
 CORPUS = Opt("corpus", ("--corpus", "-c"), "value", Optional[str], None,
              "Folder of documents to search [default: the bundled essays].")
 INDEX_DIR = Opt("index_dir", ("--index-dir",), "value", Optional[Path], None,
@@ -64,6 +74,9 @@ SEARCH = (
     INDEX_DIR,
     Opt("exact", ("--exact",), "flag", bool, False,
         "No aliases, glossary or typo matching: only the words typed (still stemmed)."),
+    Opt("mode", ("--mode",), "value", Mode, Mode.hybrid,
+        "hybrid: words and meaning (passage vectors) where vectors exist; lexical: words only; "
+        "semantic: meaning only. --exact is always lexical.", convert=_mode),
     Opt("file", ("--file", "-f"), "values", Optional[list[str]], None,
         "Only files whose path or name matches GLOB (repeatable).", metavar="GLOB"),
     Opt("aliases", ("--aliases",), "value", Optional[str], None,
