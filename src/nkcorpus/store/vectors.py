@@ -452,7 +452,9 @@ def _embed(gen: Path, missing: dict[int, str], progress) -> int:
 
     from nkcorpus.analysis import embed
 
-    todo = sorted(missing.items(), key=lambda kv: len(kv[1]))  # similar lengths batch well
+    # in passage order (each passage's texts together), so the share of
+    # passages a partial run covers grows as it goes
+    todo = list(missing.items())
     start = getattr(progress, "embed_start", None)
     if start:
         start(len(todo))
