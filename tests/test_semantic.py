@@ -78,10 +78,13 @@ def test_json_lines_carry_both_ranks(index_base):
 
 
 @needs_model
-def test_gibberish_stays_without_hits_in_hybrid(index_base):
-    """Nothing the words find: a hybrid search stays empty (exit 1)."""
+def test_one_unknown_word_stays_without_hits_several_are_searched_by_meaning(index_base):
+    """One word nothing matches: a hybrid search stays empty (exit 1), as grep;
+    several words that no passage holds describe something: meaning finds it."""
     assert run_cli("search", "qwertyuiopasdf").returncode == 1
     assert run_cli("search", "qwertyuiopasdf", "--mode", "semantic").returncode == 0
+    described = Corpus().search("hereditary dynasty succession")
+    assert described.hits and all(h.lexical_rank is None and h.semantic_rank for h in described.hits)
 
 
 @needs_model

@@ -127,11 +127,12 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
 
     limit = settings.limit
     ranked, total, warnings = lexical(max(LEXICAL_DEPTH, 3 * limit))
-    if not ranked and settings.mode != "semantic":
-        # Nothing the words find: meaning alone would rank every passage
-        # anyway (cosines of e5 sit in 0.7-0.85 even for gibberish), so a
-        # hybrid search with no lexical anchor stays empty; --mode semantic
-        # ranks by meaning alone.
+    if not ranked and settings.mode != "semantic" and len(settings.query.split()) < 2:
+        # One word that nothing in the folder matches (a name it lacks, a
+        # typo, gibberish): meaning alone would rank every passage anyway
+        # (e5's cosines sit at 0.7-0.85 even for gibberish), so a hybrid
+        # search stays empty, as grep would. Several words describe
+        # something: those are searched by meaning. --mode semantic always is.
         return Fused((), 0, tuple(warnings), w, vs.share)
     query_text = " ".join([settings.query, *targets(plan.expansions)])
     qv = embedder().embed_query(query_text)
