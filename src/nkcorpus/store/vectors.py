@@ -277,25 +277,30 @@ def refresh_map(root: Path, gen: Path, files: dict[str, list]) -> tuple[PassageM
 
     old = PassageMap.load(gen)
     have = stored_keys(gen)
-    keep: dict[str, tuple] = {}  # rel -> (stat, [(loc, tkey, ckey, head, [skeys])])
+    keep: dict[str, tuple] = {}  # rel -> (stat, [(loc, tkey, ckey, head, [skeys])], complete)
     if old is not None:
-        owners = np.asarray(old.s_owner)
+        owners = np.asarray(old.s_owner, np.int64)
+        p_file = np.asarray(old.p_file, np.int64)
         order = np.argsort(owners, kind="stable")
-        bounds = np.searchsorted(owners[order], np.arange(len(old.p_file) + 1))
+        bounds = np.searchsorted(owners[order], np.arange(len(p_file) + 1))
+        s_key = np.asarray(old.s_key, "<u8")
+        # files with a key that has no vector (one pass over all keys)
+        lacking = set(p_file[~np.isin(np.asarray(old.p_ckey, "<u8"), have)].tolist())
+        lacking |= set(p_file[owners[~np.isin(s_key, have)]].tolist())
         by_file: dict[int, list] = {}
-        for i, fi in enumerate(np.asarray(old.p_file).tolist()):
-            skeys = np.asarray(old.s_key)[order[bounds[i]:bounds[i + 1]]].tolist()
+        for i, fi in enumerate(p_file.tolist()):
+            skeys = s_key[order[bounds[i]:bounds[i + 1]]].tolist()
             by_file.setdefault(fi, []).append((int(old.p_loc[i]), int(old.p_tkey[i]), int(old.p_ckey[i]),
                                                bool(old.p_head[i]), skeys))
         for fi, rel in enumerate(old.files):
-            keep[rel] = (tuple(old.stats[fi]), by_file.get(fi, []))
+            keep[rel] = (tuple(old.stats[fi]), by_file.get(fi, []), fi not in lacking)
     missing: dict[int, str] = {}
     new = PassageMap()
     changed = old is None
     for rel in sorted(files):
         stat = (int(files[rel][0]), int(files[rel][1]))
         entry = keep.get(rel)
-        if entry is None or tuple(entry[0]) != stat or _lacks(entry[1], have):
+        if entry is None or tuple(entry[0]) != stat or not entry[2]:
             read = _passages_of_file(root, rel)
             if read is None:
                 continue
@@ -307,7 +312,7 @@ def refresh_map(root: Path, gen: Path, files: dict[str, list]) -> tuple[PassageM
                 for k, t in zip([ckey, *skeys], [ctx, *sents]):
                     missing[k] = t
                 rows.append((loc, text_key(text), ckey, is_heading(text), skeys))
-            entry = (stat, rows)
+            entry = (stat, rows, True)
             changed = True
         fi = len(new.files)
         new.files.append(rel)
@@ -328,18 +333,6 @@ def refresh_map(root: Path, gen: Path, files: dict[str, list]) -> tuple[PassageM
         for k in ks[np.isin(ks, have)].tolist():
             del missing[int(k)]
     return new, missing
-
-
-def _lacks(rows: list, have) -> bool:
-    """Whether some key of these passages has no vector."""
-    import numpy as np
-
-    keys = [k for _, _, ckey, _, skeys in rows for k in (ckey, *skeys)]
-    if not keys:
-        return False
-    if not len(have):
-        return True
-    return not np.isin(np.asarray(keys, dtype="<u8"), have).all()
 
 
 # --- keeping vectors up to date -----------------------------------------------------
