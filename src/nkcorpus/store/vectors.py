@@ -552,7 +552,7 @@ class VectorSet:
 
         qv = np.asarray(query_vector, np.float32)
         out = np.empty(len(self.scales), np.float32)
-        step = 65536
+        step = 8192  # rows per float32 block: bounds the temporary memory (12 MB)
         for i in range(0, len(out), step):
             out[i:i + step] = (self.q[i:i + step].astype(np.float32) @ qv) * self.scales[i:i + step]
         return out
