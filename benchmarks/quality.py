@@ -1,7 +1,8 @@
 """Retrieval quality on judged queries: nkcorpus against plain baselines.
 
     python benchmarks/quality.py [--queries FILE] [--per-query] [--exact]
-                                 [--split all|dev|test]
+                                 [--split all|dev|test] [--by-category]
+                                 [--mode lexical|hybrid|both]
 
 Reads benchmarks/data/queries.tsv (qid, query, file, line, grade 1-3; lines
 starting with # are comments; ``--queries benchmarks/data/queries_heldout.tsv``
@@ -15,6 +16,11 @@ over the very same passages, with three baselines:
 A hit is identified by its file's basename and first line; a passage seen
 again further down (a window of the same paragraph) counts once. Prints
 nDCG@10 (gain 2^grade - 1), MRR@10, Recall@10 and P@1 per system.
+
+``--mode``: nkcorpus's ranking. ``lexical`` (the row ``nkcorpus``: words
+only), ``hybrid`` (``nkcorpus-hybrid``: fused with meaning search, which
+needs the ``semantic`` extra; see docs/semantic-notes.md), ``both`` (the
+default when the extra is installed, else lexical).
 
 ``--split dev`` keeps the odd-numbered queries (q01, q03, ...), ``--split
 test`` the even-numbered ones: weights and mechanisms are chosen on dev, and
@@ -74,16 +80,19 @@ def categories(path: Path = QUERIES) -> dict[str, str]:
     return found
 
 
-def by_category(results: dict[str, dict], cats: dict[str, str]) -> str:
-    """Mean nDCG@10 per query category, a column per system."""
+def by_category(results: dict[str, dict], cats: dict[str, str], splits: tuple[str, ...] = ("all",)) -> str:
+    """Mean nDCG@10 per query category (and split, when there are several), a column per system."""
     names = list(results)
-    lines = ["| category | queries | " + " | ".join(names) + " |",
-             "| --- | ---: |" + " ---: |" * len(names)]
+    split_col = len(splits) > 1
+    lines = ["| category | " + ("split | " if split_col else "") + "queries | " + " | ".join(names) + " |",
+             "| --- |" + (" --- |" if split_col else "") + " ---: |" + " ---: |" * len(names)]
     for cat in dict.fromkeys(cats.values()):
-        qids = [q for q in next(iter(results.values())) if cats.get(q) == cat]
-        if qids:
-            means = [sum(results[n][q]["nDCG@10"] for q in qids) / len(qids) for n in names]
-            lines.append(f"| {cat} | {len(qids)} | " + " | ".join(f"{v:.3f}" for v in means) + " |")
+        for split in splits:
+            qids = [q for q in next(iter(results.values())) if cats.get(q) == cat and in_split(q, split)]
+            if qids:
+                means = [sum(results[n][q]["nDCG@10"] for q in qids) / len(qids) for n in names]
+                lines.append(f"| {cat} | " + (f"{split} | " if split_col else "") + f"{len(qids)} | "
+                             + " | ".join(f"{v:.3f}" for v in means) + " |")
     return "\n".join(lines)
 
 
@@ -194,15 +203,25 @@ class WhooshBaseline:
 class Nkcorpus:
     name = "nkcorpus"
 
-    def __init__(self, exact: bool = False) -> None:
+    def __init__(self, exact: bool = False, mode: str = "lexical") -> None:
         self.base = Path(tempfile.mkdtemp(prefix="nkq-"))
         self.exact = exact
+        self.mode = mode
+        if mode != "lexical":
+            self.name = f"nkcorpus-{mode}"
 
     def search(self, query: str, limit: int) -> list[tuple[str, int]]:
         from nkcorpus import Corpus
 
-        hits = Corpus(SEEDS, index_dir=self.base).search(query, limit=limit, exact=self.exact).hits
+        hits = Corpus(SEEDS, index_dir=self.base).search(query, limit=limit, exact=self.exact,
+                                                         mode=self.mode).hits
         return [(Path(h.rel).name, h.line_start) for h in hits]
+
+
+def semantic_available() -> bool:
+    from nkcorpus.analysis import embed
+
+    return embed.available() is None
 
 
 # --- running -------------------------------------------------------------------
@@ -231,9 +250,10 @@ def table(results: dict[str, dict], splits: tuple[str, ...] = ("all",)) -> str:
     return "\n".join(lines)
 
 
-def systems(exact: bool):
+def systems(exact: bool, mode: str = "lexical"):
     docs = passages()
-    return [Nkcorpus(exact), Fts5(docs), WhooshBaseline(docs, "whoosh-plain", None),
+    ours = [Nkcorpus(exact, m) for m in (("lexical", "hybrid") if mode == "both" else (mode,))]
+    return [*ours, Fts5(docs), WhooshBaseline(docs, "whoosh-plain", None),
             WhooshBaseline(docs, "whoosh-snowball", snowball)]
 
 
@@ -246,14 +266,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="also print nDCG@10 per query category (plain, morph, alias, ...)")
     ap.add_argument("--split", choices=SPLITS, default=None,
                     help="only the dev (odd) or test (even) queries; default: a row for each")
+    ap.add_argument("--mode", choices=("lexical", "hybrid", "both"), default=None,
+                    help="nkcorpus's ranking (default: both when the semantic extra is installed)")
     args = ap.parse_args(argv)
+    mode = args.mode or ("both" if semantic_available() else "lexical")
     queries = [j for j in load_queries(args.queries) if in_split(j.qid, args.split or "all")]
-    results = {s.name: evaluate(s, queries) for s in systems(args.exact)}
+    results = {s.name: evaluate(s, queries) for s in systems(args.exact, mode)}
     print(f"{len(queries)} judged queries over {SEEDS.name}/, "
           f"{sum(len(j.grades) for j in queries)} judged passages\n")
     print(table(results, (args.split,) if args.split else SPLITS))
     if args.by_category:
-        print("\nnDCG@10 by query category\n\n" + by_category(results, categories(args.queries)))
+        splits = (args.split,) if args.split else SPLITS
+        print("\nnDCG@10 by query category\n\n" + by_category(results, categories(args.queries), splits))
     if args.per_query:
         names = list(results)
         print("\nqid\t" + "\t".join(names) + "\tquery")

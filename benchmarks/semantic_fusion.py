@@ -172,7 +172,7 @@ class Data:
 def _search_scored(self, query: str, limit: int):
     from nkcorpus import Corpus
 
-    found = Corpus(SEEDS, index_dir=self.base).search(query, limit=limit, exact=self.exact)
+    found = Corpus(SEEDS, index_dir=self.base).search(query, limit=limit, exact=self.exact, mode="lexical")
     return [((Path(h.rel).name, h.line_start), h.score) for h in found.hits], found.expansions
 
 

@@ -9,7 +9,8 @@ from conftest import ROOT, run_cli
 from nkcorpus.analysis import stem
 
 JSON_KEYS = {"rank", "score", "path", "rel", "line_start", "line_end", "unit", "text", "matches",
-             "title", "date", "source", "expansions", "suggestions"}
+             "title", "date", "source", "expansions", "suggestions", "lexical_rank", "lexical_score",
+             "semantic_rank", "semantic_score"}
 NOTE_PREFIXES = ("also searched:", "did you mean:")
 
 

@@ -98,7 +98,7 @@ def test_lines_mixed_from_every_option_parse_alike(monkeypatch, capsys):
         monkeypatch.delenv(name, raising=False)
     samples = {"corpus": "/d", "limit": "7", "color": "never", "index_dir": "/ix", "file": "*.md",
                "aliases": "a.txt", "format": "csv", "per_file": "2", "context": "1",
-               "since": "2019-09", "until": "2019", "report": "r.html"}
+               "since": "2019-09", "until": "2019", "report": "r.html", "mode": "lexical"}
     pieces = [[name] for name in SEARCH_FLAGS]
     pieces += [[name, samples[param]] for name, param in SEARCH_VALUES.items()]
     pieces += [[f"{name}={samples[param]}"] for name, param in SEARCH_VALUES.items() if name.startswith("--")]

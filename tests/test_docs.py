@@ -39,8 +39,9 @@ def test_readme_search_examples_find_something(command, index_base):
 def test_readme_setup_commands_are_the_ones_ci_runs():
     assert 'pip install . && nkcorpus search "perundingan enam pihak"' in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    test_cmd = next(line for line in README.splitlines() if line.startswith('pip install ".[test]"'))
-    assert "^pip install" in ci and test_cmd.split("&&")[0].strip() == 'pip install ".[test]"'
+    test_cmd = next(line for line in README.splitlines() if line.startswith('pip install ".[test,semantic]"'))
+    assert '^pip install "\\.\\[test,semantic\\]"' in ci
+    assert test_cmd.split("&&")[0].strip() == 'pip install ".[test,semantic]"'
 
 
 def test_every_command_has_help_text():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import seed_line
@@ -115,21 +114,3 @@ def test_int8_keeps_the_ranking(embedder):
     assert np.abs(back - vectors).max() < 0.01
     query = embedder.embed_query("nuclear test")
     assert list(np.argsort(-(back @ query))) == list(np.argsort(-(vectors @ query)))
-
-
-# --- the judged meaning set (issue 16) that these vectors are measured on ----------
-
-
-def test_meaning_set_parses_and_points_at_real_seed_passages():
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-    import quality
-
-    path = Path(__file__).resolve().parent.parent / "benchmarks/data/queries_meaning.tsv"
-    queries = quality.load_queries(path)
-    real = {(f, line) for f, line, _ in quality.passages()}
-    assert len(queries) >= 66
-    assert all(j.grades and set(j.grades.values()) <= {1, 2, 3} for j in queries)
-    assert [(j.qid, ref) for j in queries for ref in j.grades if ref not in real] == []
-    cats = quality.categories(path)
-    assert {j.qid for j in queries} == set(cats)
-    assert set(cats.values()) == {"english", "question", "paraphrase"}

@@ -11,14 +11,15 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "nkcorpus"
 
 # What each part of the package may import of nkcorpus (besides the shared
 # modules model, errors and settings, and itself). The arrows go one way:
-# ingest -> analysis -> understand -> store -> search -> views -> api -> render -> cli.
+# ingest -> analysis -> understand -> store -> fusion -> search -> views -> api -> render -> cli.
 SHARED = {"model", "viewtypes", "errors", "settings", "procs", "__version__"}
 ALLOWED = {
     "ingest": set(),
     "analysis": set(),
     "understand": {"analysis"},
     "store": {"ingest", "analysis", "understand"},  # store.whoosh compiles the plan
-    "search": {"ingest", "analysis", "understand", "store"},
+    "fusion": {"ingest", "analysis", "understand", "store"},  # meaning search: dense + lexical
+    "search": {"ingest", "analysis", "understand", "store", "fusion"},
     "views": {"analysis", "understand", "search"},  # timeline, terms, similar: built on search
     "api": {"ingest", "store", "search", "views"},
     "render": {"store", "render"},  # render.status shows a store.status

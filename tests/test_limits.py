@@ -55,8 +55,8 @@ def add_document(root: Path, name: str = "baru.txt", paragraphs: int = 1) -> Non
     (root / name).write_text(text + "\n", encoding="utf-8")
 
 
-def search_without_update(root: Path, base: Path, query: str = WORD):
-    return NkCorpus(str(root), index_dir=base).search(query, update=False)
+def search_without_update(root: Path, base: Path, query: str = WORD, mode: str = "hybrid"):
+    return NkCorpus(str(root), index_dir=base).search(query, update=False, mode=mode)
 
 
 @pytest.fixture
@@ -149,7 +149,7 @@ def test_full_file_system_keeps_the_last_index(built, tmp_path):
     base.mkdir()
     steps = [
         ["ADD"],
-        ["search", f"{WORD} {NEW_WORD}", "--json", "--corpus", str(root)],
+        ["search", f"{WORD} {NEW_WORD}", "--json", "--mode", "lexical", "--corpus", str(root)],
         ["index", str(root)],
         ["index", "--rebuild", str(root)],
     ]

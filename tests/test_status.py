@@ -16,7 +16,7 @@ from nkcorpus.store import lock
 from conftest import run_cli
 
 STATUS_KEYS = {"corpus", "root", "index", "indexed", "busy", "documents", "passages", "index_bytes",
-               "updated", "pending", "skipped", "empty", "ignored"}
+               "updated", "pending", "skipped", "empty", "ignored", "semantic"}
 
 
 def make_corpus(root: Path) -> Path:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from nkcorpus.model import FileHit, KeyTerms, Report, SearchResult, Timeline
-from nkcorpus.settings import DEFAULT_LIMIT, DEFAULT_PER_FILE, SearchSettings, index_base
+from nkcorpus.settings import DEFAULT_LIMIT, DEFAULT_PER_FILE, MODES, SearchSettings, index_base
 from nkcorpus.settings import Corpus as _Folder
 from nkcorpus.store.status import IndexStatus
 from nkcorpus.store.update import Progress, UpdateReport
@@ -51,18 +51,20 @@ class Corpus:
         return corpus_home(self.index_base, self.root)
 
     def update(self, rebuild: bool = False, progress: Progress | None = None,
-               wait: bool = True) -> UpdateReport:
+               wait: bool = True, semantic: bool | None = None) -> UpdateReport:
         """Build the index, or bring it up to date with the folder (only new
-        and changed files are read)."""
+        and changed files are read). ``semantic``: switch meaning search on
+        (compute every passage vector missing; remembered, so later updates
+        keep them current) or off; None: as set before."""
         from nkcorpus.store.update import update
 
         root = self.root
-        return update(root, self.home, progress, rebuild=rebuild, wait=wait)
+        return update(root, self.home, progress, rebuild=rebuild, wait=wait, semantic=semantic)
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT, files: tuple[str, ...] = (),
                exact: bool = False, update: bool = True, aliases_file: str | None = None,
                progress: Progress | None = None, per_file: int = DEFAULT_PER_FILE,
-               since: str | None = None, until: str | None = None) -> SearchResult:
+               since: str | None = None, until: str | None = None, mode: str = "hybrid") -> SearchResult:
         """The best ``limit`` passages for ``query`` (the query syntax of
         ``nkcorpus search``); ``files``: path globs to search within;
         ``exact``: no aliases, glossary or typo matching; ``update``: bring
@@ -70,11 +72,15 @@ class Corpus:
         most this many passages of one file (0: no limit); ``since``/``until``:
         only documents dated so (YYYY, YYYY-MM or YYYY-MM-DD, inclusive; the
         query may also filter: ``source:tempo``, ``-year:2018``). Each hit
-        carries its document's ``title``, ``date``, ``source``, ``author``, ``url``."""
+        carries its document's ``title``, ``date``, ``source``, ``author``, ``url``.
+        ``mode``: ``hybrid`` (words and meaning where passage vectors exist),
+        ``lexical`` or ``semantic``."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         return self.search_with(SearchSettings(
             query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
             update=update, files=tuple(files), aliases_file=aliases_file, per_file=per_file,
-            since=since, until=until), progress)
+            since=since, until=until, mode=mode), progress)
 
     def documents(self, query: str, limit: int = DEFAULT_LIMIT, files: tuple[str, ...] = (),
                   exact: bool = False, update: bool = True, since: str | None = None,

@@ -64,6 +64,14 @@ class Hit:
     source: str | None = None
     author: str | None = None
     url: str | None = None
+    # meaning search (``SearchResult.mode`` hybrid or semantic): the passage's
+    # place and score in each ranking fused; None where it was not ranked.
+    # lexical_score is BM25F (headings weighed down); semantic_score is the
+    # dense score normalised to 0..1 over the corpus (headings weighed down).
+    lexical_rank: int | None = None
+    lexical_score: float | None = None
+    semantic_rank: int | None = None
+    semantic_score: float | None = None
     explain: tuple[Why, ...] = ()  # with --explain: what of the query matched, and its share
     before: tuple[Nearby, ...] = ()  # with --context: the passages before it, in order
     after: tuple[Nearby, ...] = ()
@@ -112,6 +120,12 @@ class SearchResult:
     documents: int | None = None
     files: tuple[FileHit, ...] = ()
     capped: int = 0
+    # how the hits were ranked: "lexical", "hybrid" or "semantic"; the dense
+    # side's weight in the fusion (0: the lexical ranking as it is) and the
+    # share of passages that have vectors (None: no vectors were used)
+    mode: str = "lexical"
+    semantic_weight: float = 0.0
+    semantic_coverage: float | None = None
 
 
 # The research views' result types (nkcorpus.views) are defined in

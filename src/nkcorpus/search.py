@@ -51,6 +51,9 @@ def search(settings: SearchSettings, progress: Progress | None = None) -> Search
     found, warnings = read_fresh(
         scope.root, scope.home, lambda reader: _run(reader, settings, aliases, scope), progress,
         update_allowed=settings.update)
+    if found.needs_vectors:  # meaning search asked for, and no vectors yet
+        found, more = _meaning_first(scope, settings, aliases, progress, found, warnings)
+        warnings += more
     plan = found.plan
     hits = _with_context(found.hits, scope, settings.context) if settings.context else found.hits
     return SearchResult(
@@ -58,7 +61,8 @@ def search(settings: SearchSettings, progress: Progress | None = None) -> Search
         seconds=time.perf_counter() - started, searched_terms=plan.searched,
         expansions=plan.expansions, suggestions=plan.suggestions,
         warnings=plan.warnings + warnings + found.warnings, documents=found.documents,
-        files=found.files, capped=found.capped,
+        files=found.files, capped=found.capped, mode=found.mode,
+        semantic_weight=found.weight, semantic_coverage=found.coverage,
     )
 
 
@@ -112,6 +116,10 @@ class _Found:
     documents: int | None = None
     files: tuple[FileHit, ...] = ()
     capped: int = 0
+    mode: str = "lexical"
+    weight: float = 0.0  # the dense side's weight in the fusion (fusion.py)
+    coverage: float | None = None  # share of passages with vectors, when used
+    needs_vectors: bool = False  # meaning was asked for and the index has no vectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +135,17 @@ class _Ranked:
 
 def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(), Path())) -> _Found:
     """Understand the query against the index and run it (may run twice: a
-    damaged index fails here and is rebuilt)."""
+    damaged index fails here and is rebuilt). Meaning search fuses in where
+    asked for (not for --files, --count or --explain, which are lexical)."""
     plan = understand(settings.query, reader.vocabulary, aliases, settings.exact)
+    needs_vectors, weight = False, 0.0
+    meaning = settings.mode != "lexical" and not settings.exact and not settings.documents
+    if meaning and not settings.explain and scope.home != Path():
+        fused = _fused(reader, plan, settings, scope)
+        if fused is not None and not fused.needs_vectors:
+            return _Found(plan, fused.hits, fused.total, fused.warnings, mode=settings.mode,
+                          weight=fused.weight, coverage=fused.coverage)
+        needs_vectors, weight = fused is not None, fused.weight if fused else 0.0
     ranked, warnings = _results(reader, plan, settings, scope)
     hits = tuple(_hit(rank, score, fields, settings, plan.highlight, scope)
                  for rank, (score, fields) in enumerate(ranked.pairs, 1))
@@ -138,7 +155,66 @@ def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(
                      for hit, (_, fields) in zip(hits, ranked.pairs))
     files = tuple(FileHit(rank, round(score, 4), settings.corpus.show(scope.rel(path)), scope.rel(path), count)
                   for rank, (score, path, count) in enumerate(ranked.files or (), 1))
-    return _Found(plan, hits, ranked.total, warnings, ranked.documents, files, ranked.capped)
+    return _Found(plan, hits, ranked.total, warnings, ranked.documents, files, ranked.capped,
+                  needs_vectors=needs_vectors, weight=weight)
+
+
+# --- meaning search (fusion.py) ------------------------------------------------------
+
+
+def _fused(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
+    """The hybrid or semantic ranking (fusion.py), or None: the lexical one."""
+    from nkcorpus import fusion
+    from nkcorpus.store.layout import current_generation
+
+    def lexical(limit: int):
+        ranked, warnings = _results(reader, plan, replace(settings, limit=limit), scope)
+        return ranked.pairs, ranked.total, warnings
+
+    return fusion.run(
+        reader, plan, settings, current_generation(scope.home), lexical,
+        lambda rank, score, fields: _hit(rank, score, fields, settings, plan.highlight, scope),
+        HEADING_WEIGHT)
+
+
+def _meaning_first(scope: _Scope, settings: SearchSettings, aliases, progress,
+                   found: _Found, said: tuple[str, ...] = ()) -> tuple[_Found, tuple[str, ...]]:
+    """A meaning query on an index without vectors: make them now for a
+    small corpus (automatic where it is cheap), else say how; the lexical
+    hits stand meanwhile (--mode semantic: an error)."""
+    root, home = scope.root, scope.home
+    from nkcorpus.fusion import SemanticUnavailable
+    from nkcorpus.store import vectors
+    from nkcorpus.store.layout import current_generation, index_command
+    from nkcorpus.store.manifest import usable_manifest
+
+    on = vectors.setting(home)
+    manifest = usable_manifest(current_generation(home))
+    passages = manifest.passages if manifest else 0
+    command = index_command(root, home).replace("nkcorpus index", "nkcorpus index --semantic", 1)
+    if on is None and passages <= vectors.AUTO_PASSAGES and settings.update:
+        from nkcorpus.store.update import IndexWriteError, embed_now
+
+        try:
+            embed_now(root, home, progress)
+        except IndexWriteError as exc:
+            if settings.mode == "semantic":
+                raise
+            if any("cannot write the index" in w for w in said):
+                return found, ()  # said once already
+            return found, (f"{exc.message}; meaning search needs passage vectors",)
+        again, warnings = read_fresh(root, home, lambda reader: _run(reader, settings, aliases, scope),
+                                     progress, update_allowed=settings.update)
+        if not again.needs_vectors:
+            return again, warnings
+        found = again
+    if settings.mode == "semantic":
+        raise SemanticUnavailable("this folder has no passage vectors", hint=f"run: {command}")
+    if on is False:
+        return found, ()
+    why = ("its passage vectors are not computed yet" if on else
+           f"meaning search is off for this folder ({passages:,} passages)")
+    return found, (f"{why}; run: {command}",)
 
 
 def _why(reader, node, docnum: int) -> tuple[Why, ...]:
@@ -357,6 +433,7 @@ def _hit(rank: int, score: float, fields: dict, settings: SearchSettings, terms:
         matches=find_matches(text, terms), unit=fields["unit"], rel=rel,
         title=fields.get("title"), date=fields.get("date"), source=fields.get("source"),
         author=fields.get("author"), url=fields.get("url"),
+        lexical_rank=rank, lexical_score=round(score, 4),
     )
 
 

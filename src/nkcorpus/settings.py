@@ -15,6 +15,7 @@ DEFAULT_PER_FILE = 8
 # Matching passages counted into documents for the summary line at most; more
 # are counted only when asked (--count, --files).
 COUNT_DOCUMENTS_MAX = 1000
+MODES = ("hybrid", "lexical", "semantic")
 # Environment variables, named once here.
 INDEX_DIR_ENV = "NKCORPUS_INDEX_DIR"  # where indexes live
 ALIASES_ENV = "NKCORPUS_ALIASES"  # the user's own aliases file
@@ -82,6 +83,10 @@ class SearchSettings:
     context: int = 0  # passages before and after each hit to show (--context)
     since: str | None = None  # --since DATE: documents dated on or after (YYYY, YYYY-MM, YYYY-MM-DD)
     until: str | None = None  # --until DATE: documents dated on or before (all of a month or year)
+    # --mode: "hybrid" fuses meaning (passage vectors) with the lexical
+    # ranking where vectors exist, "lexical" never, "semantic" ranks by
+    # meaning alone; --exact is always lexical
+    mode: str = "hybrid"
 
 
 @dataclass(frozen=True, slots=True)

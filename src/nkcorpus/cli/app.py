@@ -133,6 +133,11 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary; warnings and errors only.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="If another process is indexing the same corpus, exit with 2 instead of waiting.")] = False,
     index_dir: IndexDirOpt = None,
+    semantic: Annotated[Optional[bool], typer.Option(
+        "--semantic/--no-semantic",
+        help="Meaning search for this folder: compute passage vectors now and keep them up to date "
+             "(remembered; needs the semantic extra). Small folders get them at their first meaning query.",
+        show_default=False)] = None,
 ) -> int:
     """Build or update the index of one or more corpus folders.
 
@@ -144,7 +149,7 @@ def index(
     for arg in dirs or [None]:
         settings = IndexSettings(Corpus.from_arg(arg), index_base(index_dir), rebuild=rebuild, wait=not no_wait)
         try:
-            report = _index_corpus(settings, quiet)
+            report = _index_corpus(settings, quiet, semantic)
         except NkError as exc:  # one bad folder does not stop the others
             error(exc.message, exc.hint)
             code = ExitCode.ERROR
@@ -157,14 +162,21 @@ def index(
     return code
 
 
-def _index_corpus(settings: IndexSettings, quiet: bool):
+def _index_corpus(settings: IndexSettings, quiet: bool, semantic: bool | None = None):
     from nkcorpus.ingest.scan import check_root
     from nkcorpus.store.layout import corpus_home
     from nkcorpus.store.update import update
 
+    if semantic:
+        from nkcorpus.store.vectors import unavailable
+
+        reason = unavailable()
+        if reason:
+            raise NkError(f"meaning search is not available: {reason}",
+                          hint='pip install "nkcorpus[semantic]" on Linux x86-64 (AVX2) or macOS arm64')
     root = check_root(settings.corpus.root)
     return update(root, corpus_home(settings.index_base, root), commands.progress(quiet, settings.corpus),
-                  rebuild=settings.rebuild, wait=settings.wait)
+                  rebuild=settings.rebuild, wait=settings.wait, semantic=semantic)
 
 
 def _summary(display: str, report) -> str:
@@ -184,6 +196,11 @@ def _summary(display: str, report) -> str:
         parts.append(f"{len(report.skipped):,} files skipped (nkcorpus status lists them)")
     if not report.documents and not report.skipped:
         parts.append("no .txt, .md, .html, .pdf or .docx files found")
+    v = report.vectors
+    if v is not None:
+        share = 100 * v.covered / v.passages if v.passages else 100.0
+        done = f"{v.embedded:,} texts embedded in {v.seconds:.0f}s, " if v.embedded else ""
+        parts.append(f"meaning search: {done}{share:.0f}% of passages have vectors")
     return ", ".join(parts) + f" in {report.seconds:.2f}s"
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
-from nkcorpus.cli.options import Color, Format
+from nkcorpus.cli.options import Color, Format, Mode
 from nkcorpus.errors import ExitCode, NkError, UsageError
 from nkcorpus.settings import DEBUG_ENV, DEFAULT_LIMIT, DEFAULT_PER_FILE, Corpus, SearchSettings, index_base
 
@@ -29,7 +29,8 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
                    index_dir: Path | None = None,
                    exact: bool = False, file: list[str] | None = None,
                    aliases: str | None = None, since: str | None = None,
-                   until: str | None = None, report: Path | None = None) -> int:
+                   until: str | None = None, report: Path | None = None,
+                   mode: Mode = Mode.hybrid) -> int:
     """``nkcorpus search``: settings -> core -> renderer; the exit code."""
     from nkcorpus.cli.paths import file_globs, split_query
 
@@ -48,7 +49,7 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
         query=" ".join(words), corpus=chosen, limit=(limit if not files else None) or DEFAULT_LIMIT,
         index_base=index_base(index_dir), exact=exact, files=tuple(globs), aliases_file=aliases,
         per_file=per_file, documents=documents, by_document=files, context=context, since=since,
-        until=until, explain=explain)
+        until=until, explain=explain, mode=Mode(mode).value)
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     import_whoosh()
@@ -237,6 +238,12 @@ class _PlainProgress:
     def advance(self, nbytes: int) -> None: ...
 
     def finish(self) -> None: ...
+
+    def embed_start(self, texts: int) -> None: ...
+
+    def embed_advance(self, texts: int) -> None: ...
+
+    def embed_finish(self) -> None: ...
 
     def warn(self, rel: str, reason: str) -> None:
         print(f"nkcorpus: warning: skipped {self.show(rel)}: {reason}", file=sys.stderr)

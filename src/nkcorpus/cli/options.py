@@ -26,6 +26,10 @@ class Format(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     tsv = "tsv"
+class Mode(str, Enum):
+    hybrid = "hybrid"
+    lexical = "lexical"
+    semantic = "semantic"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,8 @@ def _color(raw: str) -> Color | None:
 
 def _format(raw: str) -> Format | None:
     return Format(raw) if raw in Format.__members__ else None
+def _mode(raw: str) -> Mode | None:
+    return Mode(raw) if raw in Mode.__members__ else None
 
 
 CORPUS = Opt("corpus", ("--corpus", "-c"), "value", Optional[str], None,
@@ -96,6 +102,9 @@ SEARCH = (
     INDEX_DIR,
     Opt("exact", ("--exact",), "flag", bool, False,
         "No aliases, glossary or typo matching: only the words typed (still stemmed)."),
+    Opt("mode", ("--mode",), "value", Mode, Mode.hybrid,
+        "hybrid: words and meaning (passage vectors) where vectors exist; lexical: words only; "
+        "semantic: meaning only. --exact is always lexical.", convert=_mode),
     Opt("file", ("--file", "-f"), "values", Optional[list[str]], None,
         "Only files whose path or name matches GLOB, or inside folder DIR (repeatable).", metavar="GLOB"),
     Opt("aliases", ("--aliases",), "value", Optional[str], None,

@@ -4,7 +4,9 @@ Keys (documented in the README, locked by a test): rank, score, path, rel,
 line_start, line_end, unit, text, matches [{start, end, term}], the
 document's title, date and source (null when unknown), and two
 query-level keys repeated on every hit, so each line stands alone (as in
-ripgrep, one object per hit): expansions, suggestions. With ``--context``,
+ripgrep, one object per hit): expansions, suggestions; and the hit's place
+in each ranking that meaning search fuses: lexical_rank, lexical_score,
+semantic_rank, semantic_score (null where not ranked). With ``--context``,
 ``before`` and ``after`` [{line_start, line_end, text}] too.
 
 ``--files``: one object per file {rank, score, path, rel, passages};
@@ -36,6 +38,10 @@ def hit_object(hit: Hit, result: SearchResult | None = None, context: bool = Fal
         "source": hit.source,
         "expansions": list(result.expansions) if result else [],
         "suggestions": list(result.suggestions) if result else [],
+        "lexical_rank": hit.lexical_rank,
+        "lexical_score": hit.lexical_score,
+        "semantic_rank": hit.semantic_rank,
+        "semantic_score": hit.semantic_score,
     }
     if context:
         obj["before"] = [_nearby(n) for n in hit.before]

@@ -42,6 +42,29 @@ class RichProgress:
             self.files += 1
             self.bar.update(self.task, advance=nbytes, files=self.files)
 
+    def embed_start(self, texts: int) -> None:
+        """Passage vectors being computed (meaning search): texts, texts/s, ETA."""
+        if texts == 0:
+            return
+        self.bar = Progress(
+            TextColumn("embedding"), BarColumn(),
+            TextColumn("{task.completed:,.0f}/{task.total:,.0f} texts"),
+            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
+            console=self.console, transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task("embed", total=texts, rate="")
+
+    def embed_advance(self, texts: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=texts)
+            speed = self.bar.tasks[0].speed
+            if speed:
+                self.bar.update(self.task, rate=f"{speed:.1f}/s")
+
+    def embed_finish(self) -> None:
+        self.finish()
+
     def finish(self) -> None:
         if self.bar is not None:
             bar, self.bar = self.bar, None

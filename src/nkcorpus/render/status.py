@@ -2,7 +2,8 @@
 
 JSON keys (documented in the README): corpus, root, index, indexed, busy,
 documents, passages, index_bytes, updated, pending {added, changed, removed},
-skipped [{path, reason}], empty [path], ignored {suffix: count}.
+skipped [{path, reason}], empty [path], ignored {suffix: count},
+semantic {state, coverage, note}.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def to_dict(st: IndexStatus, corpus: Corpus) -> dict:
         "skipped": [{"path": _path(corpus, rel), "reason": reason} for rel, reason in st.skipped],
         "empty": [_path(corpus, rel) for rel in st.empty],
         "ignored": st.ignored,
+        "semantic": {"state": st.semantic, "coverage": st.semantic_coverage, "note": st.semantic_note or None},
     }
 
 
@@ -55,6 +57,7 @@ def to_text(st: IndexStatus, corpus: Corpus) -> str:
     if st.busy:
         rows.append(("indexing", "another nkcorpus process is indexing this corpus now"))
     rows.append(("skipped", f"{len(st.skipped):,} files" if st.skipped else "none"))
+    rows.append(("meaning", _semantic(st)))
     lines = [f"{key:<11}{value}" for key, value in rows]
     lines += _listed([f"{_path(corpus, rel)}: {reason}" for rel, reason in st.skipped])
     if st.empty:
@@ -64,6 +67,22 @@ def to_text(st: IndexStatus, corpus: Corpus) -> str:
         kinds = ", ".join(f"{suffix} {count:,}" for suffix, count in st.ignored.items())
         lines.append(f"{'not read':<11}{sum(st.ignored.values()):,} files of other types ({kinds})")
     return "\n".join(lines)
+
+
+def _semantic(st: IndexStatus) -> str:
+    """The meaning-search line: on (and how much), off, or how to turn it on."""
+    command = f"nkcorpus index --semantic {st.root}"
+    if st.semantic == "unavailable":
+        return f"not available: {st.semantic_note}"
+    if st.semantic == "on":
+        share = st.semantic_coverage or 0.0
+        more = "" if share >= 1.0 else f" (run: {command} to finish)"
+        return f"on, {100 * share:.0f}% of passages have vectors{more}"
+    if st.semantic == "off":
+        return f"off (turn on: {command})"
+    if st.semantic == "auto":
+        return "on at the first meaning query (a small folder: vectors take under a minute)"
+    return f"not computed for this folder yet (run: {command})"
 
 
 def _path(corpus: Corpus, rel: str) -> str:

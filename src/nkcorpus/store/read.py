@@ -101,14 +101,15 @@ def _rebuild_damaged(root: Path, home: Path, progress: Progress | None, damage: 
         return []
     if not update_allowed:
         raise _damaged_error(root, home, damage)
-    from nkcorpus.store.update import IndexWriteError, Progress, _update_locked, _write_errors
+    from nkcorpus.store.update import (SEARCH_EMBED_TEXTS, IndexWriteError, Progress, _update_locked,
+                                       _write_errors)
 
     progress = progress or Progress()
     try:
         with _write_errors(home), writer_lock(home, progress):
             if current_generation(home) != damage.gen:
                 return []
-            _update_locked(root, home, progress, rebuild=True)
+            _update_locked(root, home, progress, rebuild=True, embed_limit=SEARCH_EMBED_TEXTS)
     except IndexWriteError as exc:
         raise _damaged_error(root, home, damage, f"; it cannot be rebuilt: {exc.message}") from None
     return [f"the index of {root} was damaged ({damage.reason}); rebuilt it"]
@@ -136,7 +137,7 @@ def _update_or_skip(root: Path, home: Path, progress: Progress | None) -> list[s
 def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
     """Update, unless another process is doing it and the index it left can
     answer meanwhile (then a warning); the notes to show."""
-    from nkcorpus.store.update import _update_locked, update
+    from nkcorpus.store.update import SEARCH_EMBED_TEXTS, _update_locked, update
 
     fd = try_lock(home)
     if fd is None:
@@ -144,7 +145,8 @@ def _update_now(root: Path, home: Path, progress: Progress) -> list[str]:
             return ["another process is updating the index; results may be out of date"]
         return list(update(root, home, progress).notes)
     try:
-        return list(_update_locked(root, home, progress, rebuild=False).notes)
+        return list(_update_locked(root, home, progress, rebuild=False,
+                                   embed_limit=SEARCH_EMBED_TEXTS).notes)
     finally:
         unlock(home, fd)
 

@@ -30,6 +30,12 @@ class IndexStatus:
     pending: Changes  # changes in the corpus since then
     busy: bool  # another process is indexing right now
     outdated: bool = False  # an index exists, made by another version: it will be rebuilt
+    # meaning search: "unavailable" (why in semantic_note), "off", "auto"
+    # (vectors made at the first meaning query), "not-yet" (large folder,
+    # never asked for), "on"; the share of passages with vectors when on
+    semantic: str = "unavailable"
+    semantic_coverage: float | None = None
+    semantic_note: str = ""
 
     @property
     def indexed(self) -> bool:
@@ -45,13 +51,34 @@ def status(root: Path, home: Path) -> IndexStatus:
     pending = diff(manifest, found.files, dirty)
     if manifest is None:
         return IndexStatus(root, home, None, 0, 0, 0, (), (), found.ignored, None,
-                           pending, is_locked(home), outdated=gen is not None)
+                           pending, is_locked(home), outdated=gen is not None,
+                           **_semantic(home, None, 0))
     return IndexStatus(
         root, home, gen, _folder_size(gen), len(manifest.files), manifest.passages,
         tuple(sorted(rel for rel, v in manifest.files.items() if v[2] == 0)),
         tuple((rel, v[3]) for rel, v in sorted(manifest.skipped.items())),
         found.ignored, manifest.updated or None, pending, is_locked(home),
+        **_semantic(home, gen, manifest.passages),
     )
+
+
+def _semantic(home: Path, gen: Path | None, passages: int) -> dict:
+    """Meaning search's state for this corpus (numpy is loaded only when
+    there are vectors to count)."""
+    from nkcorpus.store import vectors
+
+    reason = vectors.unavailable()
+    if reason:
+        return {"semantic": "unavailable", "semantic_note": reason}
+    on = vectors.setting(home)
+    if vectors.has_vectors(gen) and on is not False:
+        covered = vectors.coverage(gen)
+        return {"semantic": "on", "semantic_coverage": covered / passages if passages else 1.0}
+    if on is False:
+        return {"semantic": "off"}
+    if on:
+        return {"semantic": "on", "semantic_coverage": 0.0}
+    return {"semantic": "auto" if passages <= vectors.AUTO_PASSAGES else "not-yet"}
 
 
 def _folder_size(folder: Path) -> int:

@@ -25,7 +25,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from nkcorpus.analysis import ANALYZER_VERSION
@@ -43,6 +43,9 @@ from nkcorpus.store.manifest import (FORMAT_VERSION, JOURNAL, MANIFEST, Changes,
                                      analysis_fingerprint, diff, load_journal, load_manifest,
                                      save_manifest)
 
+# A search's own update embeds at most this many texts (about a minute of
+# work on one core, docs/semantic-notes.md); more is left to `nkcorpus index`.
+SEARCH_EMBED_TEXTS = 600
 # Above this share of changed files a fresh build is cheaper than an update.
 REBUILD_SHARE = 0.5
 # A file's document record (its evidence for its passages' ranking) holds
@@ -63,6 +66,13 @@ class Progress:
 
     def finish(self) -> None: ...
 
+    # meaning search: passage vectors being computed (store.vectors)
+    def embed_start(self, texts: int) -> None: ...
+
+    def embed_advance(self, texts: int) -> None: ...
+
+    def embed_finish(self) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class UpdateReport:
@@ -76,6 +86,7 @@ class UpdateReport:
     bytes_read: int
     seconds: float
     notes: tuple[str, ...] = ()  # about the index itself, e.g. a damaged one rebuilt
+    vectors: object | None = None  # store.vectors.EmbedReport when meaning search is on
 
 
 class IndexWriteError(IndexError_):
@@ -83,20 +94,29 @@ class IndexWriteError(IndexError_):
 
 
 def update(root: Path, home: Path, progress: Progress | None = None,
-           rebuild: bool = False, wait: bool = True) -> UpdateReport:
-    """Bring the index of ``root`` up to date (a full build when needed)."""
+           rebuild: bool = False, wait: bool = True, semantic: bool | None = None) -> UpdateReport:
+    """Bring the index of ``root`` up to date (a full build when needed).
+    ``semantic``: switch meaning search on or off for this corpus (remembered);
+    when on, every passage vector missing is computed."""
     from nkcorpus.store import resume
 
     progress = progress or Progress()
     with _write_errors(home), writer_lock(home, progress, wait=wait):
+        if semantic is not None:
+            from nkcorpus.store import vectors
+
+            vectors.set_setting(home, semantic)
         rebuild = rebuild or resume.pending(home, root)  # finish an interrupted build
-        return _update_locked(root, home, progress, rebuild, verify=True)
+        return _update_locked(root, home, progress, rebuild, verify=True, embed_limit=None)
 
 
 def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
-                   verify: bool = False) -> UpdateReport:
+                   verify: bool = False, embed_limit: int | None = None) -> UpdateReport:
     """Update under the writer lock. ``verify`` checks every checksum of
-    the live index first; one that fails a check is rebuilt, with a note."""
+    the live index first; one that fails a check is rebuilt, with a note.
+    ``embed_limit``: passage vectors (when meaning search is on) are
+    computed only if at most that many texts lack one (None: all; a
+    search's update passes SEARCH_EMBED_TEXTS)."""
     started = time.perf_counter()
     tidy(home)
     found = scan(root)
@@ -115,9 +135,12 @@ def _update_locked(root: Path, home: Path, progress: Progress, rebuild: bool,
         notes += batch.sidecar_notes(found.files)
     else:
         _apply_changes(gen, manifest, changes, batch, found.ignored, save=restat)
+    job = _vectors_job(root, home, gen, manifest)
     tidy(home)
     save_key(current_generation(home), found)
-    return batch.report(changes, full, manifest, time.perf_counter() - started, tuple(notes))
+    vectors = job.finish(progress, embed_limit) if job else None
+    report = batch.report(changes, full, manifest, time.perf_counter() - started, tuple(notes))
+    return replace(report, vectors=vectors) if vectors else report
 
 
 def _sidecar_changed(manifest: Manifest, batch: _Batch) -> bool:
@@ -130,6 +153,48 @@ def _sidecar_changed(manifest: Manifest, batch: _Batch) -> bool:
         return True
     manifest.sidecar = batch.sidecars
     return False
+
+
+def embed_now(root: Path, home: Path, progress: Progress | None = None,
+              limit: int | None = SEARCH_EMBED_TEXTS):
+    """Compute the live index's missing passage vectors now, under the
+    writer lock (a meaning query on a small corpus); the EmbedReport, or
+    None when there is no usable index."""
+    from nkcorpus.store import vectors
+    from nkcorpus.store.manifest import usable_manifest
+
+    progress = progress or Progress()
+    with _write_errors(home), writer_lock(home, progress):
+        gen = current_generation(home)
+        manifest = usable_manifest(gen)
+        if manifest is None:
+            return None
+        return vectors.prepare(root, gen, manifest.files).finish(progress, limit)
+
+
+def _vectors_job(root: Path, home: Path, old: Path | None, manifest: Manifest):
+    """When meaning search is on for this corpus (its setting, or vectors
+    kept so far): the passage map brought up to date and the vectors a
+    rebuild can carry over from the previous generation, before that one
+    is removed; the job that embeds the rest. None when off (a corpus
+    switched off loses its vectors). Imports nothing when off and never on."""
+    from nkcorpus.store import vectors
+
+    live = current_generation(home)
+    on = vectors.setting(home)
+    if live is None or on is False:
+        if live is not None and vectors.has_vectors(live):
+            vectors.remove_all(live)
+            integrity.record(live)
+        return None
+    if not (on or vectors.has_vectors(live) or vectors.has_vectors(old)):
+        return None
+    from nkcorpus.analysis import embed
+
+    if embed.available() is not None:
+        return None
+    sources = (old,) if old is not None and old != live else ()
+    return vectors.prepare(root, live, manifest.files, sources)
 
 
 def _live_or_why(root: Path, home: Path, gen: Path | None,

@@ -268,6 +268,12 @@ def _path_term(rel: str):
     return q.Term("path", rel)
 
 
+    def stored(self, rel: str) -> list[dict]:
+        """The stored fields of every passage of the file ``rel`` (for
+        passages found by meaning, which the engine did not rank)."""
+        return [dict(f) for f in self._searcher.documents(path=rel)]
+
+
 def _fields(result) -> dict:
     """A hit's stored fields; DamagedRecord when the index lost them."""
     fields = result.fields()

@@ -1,0 +1,243 @@
+"""Meaning search: the dense ranking (passage vectors) fused with the
+lexical one, as ``benchmarks/semantic_fusion.py`` chose it
+(``adapt-u2-0.0-0.9/xmix-h/max``, docs/semantic-notes.md):
+
+* ``w = 0.9 * u2``, ``u2`` the share of the query's words that neither the
+  index (word or stem) nor nkcorpus's expansions know. When ``w`` is 0 the
+  query is not embedded and the lexical ranking is returned as it is.
+* lexical: BM25F (headings weighed down) divided by the top score; 0 for a
+  passage lexical did not return.
+* dense: the query plus the Indonesian targets of its expansions, embedded;
+  a passage scores the mean of its cosine with the passage-with-heading
+  vector and with its best sentence's, min-max normalised over every
+  passage with vectors; headings x0.5.
+* ``score = (1 - w) * lexical + w * dense``, over every passage with vectors
+  and every passage lexical returned.
+
+numpy and the model are imported only here, and only for a query that
+needs them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from nkcorpus.analysis import iter_terms
+from nkcorpus.errors import NkError
+from nkcorpus.model import Hit
+from nkcorpus.settings import SearchSettings
+from nkcorpus.understand.plan import STEM, SURFACE, Bool
+
+# w = LOW + (HIGH - LOW) * u2
+LOW, HIGH = 0.0, 0.9
+# Lexical candidates fused: the top this many (or 3x the limit).
+LEXICAL_DEPTH = 100
+
+
+class SemanticUnavailable(NkError):
+    """--mode semantic where meaning search cannot run."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fused:
+    hits: tuple[Hit, ...]
+    total: int
+    warnings: tuple[str, ...]
+    weight: float
+    coverage: float | None
+    needs_vectors: bool = False  # a small corpus whose vectors can be made now
+
+
+def targets(expansions: tuple[str, ...]) -> list[str]:
+    """The Indonesian words nkcorpus's expansions add ('sanctions → sanksi')."""
+    return list(dict.fromkeys(t.strip() for e in expansions if "→" in e
+                              for t in e.split("→", 1)[1].split(",") if t.strip()))
+
+
+def unknown_share(query: str, vocabulary, expansions: tuple[str, ...]) -> float:
+    """u2: the share of the query's words that neither the index (as a word
+    or a stem) nor the expansions know."""
+    text = " ".join(w for w in query.replace('"', " ").split()
+                    if not (w.endswith("*") or w.startswith("-") or w.lower().startswith("path:")))
+    raw = [t for t, *_ in iter_terms(text, stemmed=False)]
+    stems = [t for t, *_ in iter_terms(text, stemmed=True)]
+    if not raw:
+        return 0.0
+    expanded = {t for e in expansions for t, *_ in iter_terms(e.split("→")[0], stemmed=False)}
+
+    def known(term: str) -> bool:
+        return vocabulary.doc_frequency(SURFACE, term) > 0 or vocabulary.doc_frequency(STEM, term) > 0
+
+    unknown = sum(1 for w, s in zip(raw, stems) if w not in expanded and not known(w) and not known(s))
+    return unknown / len(raw)
+
+
+def weight(u2: float) -> float:
+    return round(LOW + (HIGH - LOW) * u2, 6)
+
+
+@lru_cache(maxsize=1)
+def embedder():
+    from nkcorpus.analysis.embed import Embedder
+
+    return Embedder()
+
+
+def run(reader, plan, settings: SearchSettings, gen: Path | None, lexical, exact_hit,
+        heading_weight: float) -> Fused | None:
+    """The fused hits, or None when the lexical ranking stands as it is
+    (``w`` is 0, or meaning search is not available here).
+
+    ``lexical(limit)`` -> (ranked (score, fields), total, warnings) as
+    search.py ranks; ``exact_hit(rank, score, fields)`` -> Hit."""
+    semantic = settings.mode == "semantic"
+    w = 1.0 if semantic else weight(unknown_share(settings.query, reader.vocabulary, plan.expansions))
+    if w == 0.0:
+        return None
+    from nkcorpus.analysis import embed
+    from nkcorpus.store import vectors
+
+    reason = embed.available()
+    if reason is not None:
+        if semantic:
+            raise SemanticUnavailable(f"meaning search is not available: {reason}")
+        return None
+    if gen is None or not vectors.has_vectors(gen):
+        return _without_vectors(settings, semantic, w)
+    vs = vectors.load(gen)
+    if not len(vs.covered):
+        return _without_vectors(settings, semantic, w)
+    return _fuse(reader, plan, settings, vs, w, lexical, exact_hit, heading_weight)
+
+
+def _without_vectors(settings: SearchSettings, semantic: bool, w: float) -> Fused:
+    """No vectors yet: search.py decides (make them now for a small corpus,
+    else the lexical ranking with a note, or an error for --mode semantic)."""
+    return Fused((), 0, (), w, None, needs_vectors=True)
+
+
+def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_hit,
+          heading_weight: float) -> Fused:
+    import numpy as np
+
+    from nkcorpus.store.vectors import text_key
+
+    limit = settings.limit
+    ranked, total, warnings = lexical(max(LEXICAL_DEPTH, 3 * limit))
+    if not ranked and settings.mode != "semantic" and len(settings.query.split()) < 2:
+        # One word that nothing in the folder matches (a name it lacks, a
+        # typo, gibberish): meaning alone would rank every passage anyway
+        # (e5's cosines sit at 0.7-0.85 even for gibberish), so a hybrid
+        # search stays empty, as grep would. Several words describe
+        # something: those are searched by meaning. --mode semantic always is.
+        return Fused((), 0, tuple(warnings), w, vs.share)
+    query_text = " ".join([settings.query, *targets(plan.expansions)])
+    qv = embedder().embed_query(query_text)
+    idx, dense = vs.dense(qv, heading_weight)
+    n = vs.passages
+    den = np.zeros(n, np.float32)
+    den[idx] = dense
+    usable = np.zeros(n, bool)
+    usable[idx] = True
+    paths = settings.files + plan.paths
+    if paths:
+        allowed = np.array([_matches(rel, paths) for rel in vs.map.files], bool)
+        usable &= allowed[vs.p_file]
+    # semantic ranks: among the usable passages, by dense score
+    order = idx[np.argsort(-den[idx], kind="stable")]
+    order = order[usable[order]]
+    sem_rank = np.zeros(n, np.int64)
+    sem_rank[order] = np.arange(1, len(order) + 1)
+    # lexical candidates, found in the map by file, place and text
+    top = ranked[0][0] if ranked and ranked[0][0] > 0 else 1.0
+    lex = np.zeros(n, np.float32)
+    lex_rank = np.zeros(n, np.int64)
+    outside = []  # lexical hits the map does not know (it lags the index)
+    known: dict[int, dict] = {}
+    file_index = {rel: i for i, rel in enumerate(vs.map.files)}
+    for rank, (score, fields) in enumerate(ranked, 1):
+        i = _locate(vs, file_index, fields, text_key)
+        if i is None:
+            outside.append((rank, score, fields))
+        else:
+            lex[i], lex_rank[i] = score / top, rank
+            usable[i] = True
+            known[i] = fields
+    constrained = isinstance(plan.root, Bool) and (plan.root.must or plan.root.must_not)
+    if constrained:  # required or excluded words: only passages lexical found qualify
+        usable &= lex_rank > 0
+    lw = 0.0 if settings.mode == "semantic" else 1.0 - w
+    fused = np.where(usable, lw * lex + w * den, -np.inf)
+    if settings.mode == "semantic":
+        fused[sem_rank == 0] = -np.inf
+    # passage order breaks ties, as the benchmark's stable sort did
+    cand = np.flatnonzero(np.isfinite(fused))
+    best = cand[np.argsort(-fused[cand], kind="stable")]
+    # (score, passage index or None, lexical rank of a passage the map lacks)
+    picks: list[tuple[float, int | None, int]] = []
+    for rank, score, fields in outside if settings.mode != "semantic" else ():
+        picks.append((lw * score / top, None, rank))
+    for i in best[: limit + len(outside) + 20].tolist():
+        picks.append((float(fused[i]), i, 0))
+    picks.sort(key=lambda p: -p[0])  # stable: passage order breaks ties
+    stored: dict[str, list[dict]] = {}
+    hits: list[Hit] = []
+    for score, i, rank in picks:
+        if len(hits) == limit:
+            break
+        if i is None:
+            lr, sr, ss = rank, None, None
+            fields = ranked[rank - 1][1]
+        else:
+            fields = known.get(i) or _stored(reader, vs, i, stored, text_key)
+            if fields is None:
+                continue
+            lr = int(lex_rank[i]) or None
+            sr, ss = int(sem_rank[i]) or None, float(den[i]) if sem_rank[i] else None
+        ls = ranked[lr - 1][0] if lr else None
+        hit = exact_hit(len(hits) + 1, score, fields)
+        hits.append(replace(hit, lexical_rank=lr, lexical_score=None if ls is None else round(ls, 4),
+                            semantic_rank=sr, semantic_score=None if ss is None else round(ss, 4)))
+    share = vs.share
+    if share < 1.0:
+        warnings = (*warnings, f"meaning search covers {100 * share:.0f}% of the passages so far "
+                               "(nkcorpus index --semantic computes the rest)")
+    return Fused(tuple(hits), max(total, len(hits)), tuple(warnings), w, share)
+
+
+def _matches(rel: str, globs: tuple[str, ...]) -> bool:
+    """As the backend's path filter: the path inside the corpus or, for a
+    glob without '/', the file's name (``*`` also crosses folders)."""
+    for glob in globs:
+        glob = glob.strip().lstrip("./") or "*"
+        if fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(rel, "*/" + glob)):
+            return True
+    return False
+
+
+def _locate(vs, file_index: dict, fields: dict, text_key) -> int | None:
+    import numpy as np
+
+    fi = file_index.get(fields["path"])
+    if fi is None:
+        return None
+    lo, hi = np.searchsorted(vs.p_file, [fi, fi + 1])
+    key = text_key(fields["text"])
+    for i in range(int(lo), int(hi)):
+        if vs.p_loc[i] == fields["loc_start"] and int(vs.p_tkey[i]) == key:
+            return i
+    return None
+
+
+def _stored(reader, vs, i: int, cache: dict, text_key) -> dict | None:
+    """The stored fields of passage ``i`` (read from the index by file)."""
+    rel, loc, key = vs.identity(i)
+    if rel not in cache:
+        cache[rel] = list(reader.stored(rel))
+    for fields in cache[rel]:
+        if fields.get("loc_start") == loc and text_key(fields.get("text", "")) == key:
+            return fields
+    return None
