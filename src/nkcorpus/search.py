@@ -140,7 +140,7 @@ def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(
     plan = understand(settings.query, reader.vocabulary, aliases, settings.exact)
     needs_vectors, weight = False, 0.0
     meaning = settings.mode != "lexical" and not settings.exact and not settings.documents
-    if meaning and not settings.explain and scope.home != Path():
+    if meaning and not settings.explain and scope.home != Path() and not _narrowed(plan, settings, scope):
         fused = _fused(reader, plan, settings, scope)
         if fused is not None and not fused.needs_vectors:
             return _Found(plan, fused.hits, fused.total, fused.warnings, mode=settings.mode,
@@ -160,6 +160,13 @@ def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(
 
 
 # --- meaning search (fusion.py) ------------------------------------------------------
+
+
+def _narrowed(plan: QueryPlan, settings: SearchSettings, scope: _Scope) -> bool:
+    """Whether the search keeps or drops files (paths, metadata, dates, a
+    subfolder): meaning search does not apply those yet, so it stays lexical."""
+    return bool(settings.files or settings.exclude or plan.paths or plan.exclude or plan.filters
+                or settings.since or settings.until or scope.prefix)
 
 
 def _fused(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):

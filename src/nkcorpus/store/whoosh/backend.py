@@ -254,6 +254,11 @@ class Reader:
         """Whether any passage has a date."""
         return any(True for _ in self._searcher.reader().lexicon("date"))
 
+    def stored(self, rel: str) -> list[dict]:
+        """The stored fields of every passage of the file ``rel`` (for
+        passages found by meaning, which the engine did not rank)."""
+        return self.in_file(rel)
+
     def in_file(self, rel: str) -> list[dict]:
         """The stored fields of every passage of file ``rel``, in order."""
         reader = self._searcher.reader()
