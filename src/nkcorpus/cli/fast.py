@@ -29,11 +29,16 @@ def parse_search(argv: list[str], env: Mapping[str, str] = os.environ) -> dict |
     for arg in args:
         if arg == "--":
             words.extend(args)
-        elif not arg.startswith("-") or arg == "-" or is_query_word(arg):
+        elif _is_word(arg):
             words.append(arg)
         elif not _take_option(arg, args, values):
             return None
     return _typed(words, values, env) if words else None
+
+
+def _is_word(arg: str) -> bool:
+    """A word of the query: not an option (``-iran`` is a word, ``-n`` not)."""
+    return not arg.startswith("-") or arg == "-" or is_query_word(arg)
 
 
 def _take_option(arg: str, args, values: dict) -> bool:
@@ -94,7 +99,7 @@ def words_last(argv: list[str]) -> list[str]:
     for arg in args:
         if arg == "--":
             words.extend(args)
-        elif not arg.startswith("-") or arg == "-" or is_query_word(arg):
+        elif _is_word(arg):
             words.append(arg)
         else:
             options.append(arg)

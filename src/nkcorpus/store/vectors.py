@@ -32,13 +32,13 @@ import os
 import re
 import time
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from nkcorpus.analysis.embed import DIM, MODEL_ID
 from nkcorpus.ingest.passages import _SENTENCE_END, is_heading
+from nkcorpus.store.fsutil import atomic_write_bytes
 
 PREFIX = "vec-"
 SETTING = "semantic.json"
@@ -130,19 +130,6 @@ def _next_seq(gen: Path) -> int:
     return max(seqs, default=0) + 1
 
 
-def _write_atomic(path: Path, parts: Iterable[bytes]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            for part in parts:
-                f.write(part)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_chunk(path: Path, keys, scales, q) -> None:
     import numpy as np
 
@@ -154,7 +141,7 @@ def write_chunk(path: Path, keys, scales, q) -> None:
     for part in payload:
         crc = zlib.crc32(part, crc)
     head = json.dumps({"model": MODEL_ID, "n": int(len(keys)), "dim": DIM, "crc": crc}).encode() + b"\n"
-    _write_atomic(path, [_MAGIC, head, *payload])
+    atomic_write_bytes(path, [_MAGIC, head, *payload])
 
 
 def read_chunk(path: Path, verify: bool = False):
@@ -253,7 +240,7 @@ class PassageMap:
                  p_head=np.asarray(self.p_head, bool), s_owner=np.asarray(self.s_owner, np.int64),
                  s_key=np.asarray(self.s_key, "<u8"))
         old = _names(gen, _MAP)
-        _write_atomic(gen / f"vec-map-{_next_seq(gen):08d}.npz", [buf.getvalue()])
+        atomic_write_bytes(gen / f"vec-map-{_next_seq(gen):08d}.npz", [buf.getvalue()])
         for _, name in old:
             (gen / name).unlink(missing_ok=True)
 
