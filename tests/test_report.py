@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from test_views import DOCS, SIDECAR
 
 from nkcorpus.model import Hit, Match, PeriodCount, Report, Series, Timeline
 from nkcorpus.render.html import highlighted, render_report
@@ -20,16 +19,6 @@ CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "goog
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--enable-logging=stderr", "--log-level=0"]
-
-
-@pytest.fixture
-def dated(tmp_path, index_base):
-    root = tmp_path / "dated"
-    root.mkdir()
-    for name, text in DOCS.items():
-        (root / name).write_text(text, encoding="utf-8")
-    (root / "meta.csv").write_text(SIDECAR, encoding="utf-8")
-    return root
 
 
 def _self_contained(page: str) -> None:
