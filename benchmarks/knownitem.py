@@ -533,6 +533,32 @@ def sweep(items: list[Item], outcome: Outcome) -> list[str]:
     return out
 
 
+SHARES = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+
+
+def share_sweep(items: list[Item], systems: dict) -> list[str]:
+    """MRR@10 of ``nk-files`` (``search --files``) for each PASSAGE_SHARE:
+    a file's score is share * its best passage + (1 - share) * its whole text."""
+    from nkcorpus import search
+
+    kept = search.PASSAGE_SHARE
+    out = ["", f"nk-files: PASSAGE_SHARE swept (nkcorpus's is {kept})", "",
+           "| PASSAGE_SHARE | dev MRR@10 | test MRR@10 | all MRR@10 | all S@1 |",
+           "| ---: | ---: | ---: | ---: | ---: |"]
+    try:
+        for share in SHARES:
+            search.PASSAGE_SHARE = share
+            ranks = {it.qid: rank_of(systems["nk-files"](it.query), it.rel) for it in items}
+            row = {split: metrics([ranks[it.qid] for it in items if split == "all" or it.split == split])
+                   for split in ("dev", "test", "all")}
+            out.append(f"| {share:.1f} | {row['dev']['MRR@10']:.3f} | {row['test']['MRR@10']:.3f} | "
+                       f"{row['all']['MRR@10']:.3f} | {row['all']['S@1']:.3f} |")
+            print(out[-1], flush=True)
+    finally:
+        search.PASSAGE_SHARE = kept
+    return out
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--corpus", default="clickid", choices=("clickid", "indosum"))
@@ -544,6 +570,8 @@ def parse_args(argv):
     p.add_argument("--per-query", type=Path, help="write each query's rank of the answer per system (TSV)")
     p.add_argument("--ten-word-rounds", type=int, default=3, help="rounds of the ten-word timing [3; 0: skip]")
     p.add_argument("--sweep", action="store_true", help="sweep document-evidence blends (needs nk-blend)")
+    p.add_argument("--share-sweep", action="store_true",
+                   help="sweep nkcorpus's PASSAGE_SHARE for --files (needs nk-files)")
     return p.parse_args(argv)
 
 
@@ -573,6 +601,8 @@ def main(argv=None) -> int:
     lines = table(items, outcome, names, args.split.split(","))
     if args.sweep:
         lines += sweep(items, outcome)
+    if args.share_sweep and "nk-files" in systems:
+        lines += share_sweep(items, systems)
     print("\n".join(lines), flush=True)
     if args.per_query:
         write_per_query(args.per_query, items, outcome, names)

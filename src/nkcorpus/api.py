@@ -91,8 +91,8 @@ class Corpus:
         number of its passages that match."""
         result = self.search_with(SearchSettings(
             query=query, corpus=self.folder, limit=limit, index_base=self.index_base, exact=exact,
-            update=update, files=tuple(files), documents=True, by_document=True, since=since,
-            until=until))
+            update=update, files=tuple(files), documents=True, by_document=True, file_limit=limit,
+            since=since, until=until))
         return result.files[:limit]
 
     def search_with(self, settings: SearchSettings, progress: Progress | None = None) -> SearchResult:

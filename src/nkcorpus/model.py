@@ -104,14 +104,16 @@ class FileHit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """``total``: matching passages; ``documents``: the documents they are
-    in (None when not counted: too many matches to count quickly);
+    """``total``: matching passages (None when not counted: ``--files``
+    with a limit reads the passages of the best files only);
+    ``documents``: the documents they are in (None when not counted: too
+    many matches to count quickly, or ``total`` is None);
     ``files``: the matching documents, best first (when asked for);
     ``capped``: passages left out by the per-file limit."""
 
     query: str
     hits: tuple[Hit, ...]
-    total: int
+    total: int | None
     seconds: float
     searched_terms: tuple[str, ...] = ()
     expansions: tuple[str, ...] = ()

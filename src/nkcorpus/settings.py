@@ -80,6 +80,7 @@ class SearchSettings:
     documents: bool = False  # count every matching document, and rank them (--files, --count)
     explain: bool = False  # --explain: what of the query matched each hit, and its share
     by_document: bool = False  # rank the documents by their whole text too (--files)
+    file_limit: int | None = None  # with by_document: the files wanted (None: every matching file)
     context: int = 0  # passages before and after each hit to show (--context)
     since: str | None = None  # --since DATE: documents dated on or after (YYYY, YYYY-MM, YYYY-MM-DD)
     until: str | None = None  # --until DATE: documents dated on or before (all of a month or year)

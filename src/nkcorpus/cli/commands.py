@@ -48,8 +48,8 @@ def search_command(query: list[str], corpus: list[str] | None = None, limit: int
     settings = SearchSettings(
         query=" ".join(words), corpus=chosen, limit=(limit if not files else None) or DEFAULT_LIMIT,
         index_base=index_base(index_dir), exact=exact, files=tuple(globs), aliases_file=aliases,
-        per_file=per_file, documents=documents, by_document=files, context=context, since=since,
-        until=until, explain=explain, mode=Mode(mode).value)
+        per_file=per_file, documents=documents, by_document=files, file_limit=limit if files else None,
+        context=context, since=since, until=until, explain=explain, mode=Mode(mode).value)
     from nkcorpus.store.whoosh.leanimport import import_whoosh
 
     import_whoosh()

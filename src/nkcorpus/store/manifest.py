@@ -26,7 +26,8 @@ from nkcorpus.store.fsutil import atomic_write
 # 5: the package moved into stage folders (the pickled tokenizer class path changed)
 # 6: document metadata fields (title, date, source, author, folder, url)
 # 7: a document record per file (document evidence)
-FORMAT_VERSION = "7"
+# 8: a document record's first words count three times
+FORMAT_VERSION = "8"
 MANIFEST = "manifest.json"
 JOURNAL = "pending.json"
 

@@ -5,7 +5,8 @@ Two kinds of record share the index. A *passage* has ``path``, ``unit``,
 a mark, weighed down, stored) and ``raw`` (its lowercase words as written,
 for close spellings and prefixes). A *document* record, one per file, has
 ``path``, ``record`` = ``doc`` and ``doc``: the stems of the whole file (up
-to ``DOC_CHARS``), which give each passage its document's evidence. No
+to ``DOC_CHARS``), its first words weighed more (``backend.with_lead``),
+which rank files by document (``search --files``). No
 field is shared between the two kinds, and the weighting counts each
 field's statistics over the records that have it (``weighting``), so
 passage scores are what they would be in an index of passages alone.
@@ -31,7 +32,7 @@ META_FIELDS = {"title": "title", "date": "date", "source": "source", "author": "
 # What the schema is, for the analysis fingerprint (changes rebuild indexes).
 SCHEMA_ID = ("whoosh-2.7:path=ID;unit,loc_start,loc_end=STORED;text=TEXT(stem,phrase,stored);raw=TEXT(surface)"
              ";title=TEXT(stem,stored);date,folder=ID(stored);source=ID(lower,stored)"
-             ";author=TEXT(surface,stored);url=STORED;record=ID;doc=TEXT(stem,phrase)")
+             ";author=TEXT(surface,stored);url=STORED;record=ID;doc=TEXT(stem,phrase)+lead30x2")
 
 
 def schema():
