@@ -5,8 +5,12 @@ lexical one, as ``benchmarks/semantic_fusion.py`` chose it
 * ``w = 0.9 * u2``, ``u2`` the share of the query's words that neither the
   index (word or stem) nor nkcorpus's expansions know. When ``w`` is 0 the
   query is not embedded and the lexical ranking is returned as it is.
-* lexical: BM25F (headings weighed down) divided by the top score; 0 for a
-  passage lexical did not return.
+* lexical: BM25F (headings weighed down) divided by the top score, times
+  the share of the query's concepts the passage matches (a concept: a word
+  or name as typed, with its aliases, spellings and translations; an
+  unknown word is a concept nothing matches); 0 for a passage lexical did
+  not return. So a passage that matched one word of a long description no
+  longer counts as a full lexical match (third round, semantic-notes.md).
 * dense: the query plus the Indonesian targets of its expansions, embedded;
   a passage scores the mean of its cosine with the passage-with-heading
   vector and with its best sentence's, min-max normalised over every
@@ -29,7 +33,16 @@ from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import NkError
 from nkcorpus.model import Hit
 from nkcorpus.settings import SearchSettings
-from nkcorpus.understand.plan import STEM, SURFACE, Bool
+from nkcorpus.understand.plan import (
+    STEM,
+    SURFACE,
+    Best,
+    Bool,
+    Prefix,
+    Sum,
+    Terms,
+    leaves,
+)
 
 # w = LOW + (HIGH - LOW) * u2
 LOW, HIGH = 0.0, 0.9
@@ -73,6 +86,44 @@ def unknown_share(query: str, vocabulary, expansions: tuple[str, ...]) -> float:
 
     unknown = sum(1 for w, s in zip(raw, stems) if w not in expanded and not known(w) and not known(s))
     return unknown / len(raw)
+
+
+def concepts(root) -> list[list]:
+    """The query's concepts, each as its leaves (the proximity bonus left out)."""
+    if isinstance(root, Sum):
+        parts = root.parts
+    elif isinstance(root, Bool):
+        parts = root.should + root.must
+    else:
+        parts = (root,)
+    out = []
+    for part in parts:
+        if isinstance(part, Terms) and part.way == "proximity":
+            continue
+        if isinstance(part, (Sum, Bool)) and not isinstance(part, Best):
+            out.extend(concepts(part))
+            continue
+        out.append(list(leaves(part)))
+    return out
+
+
+def coverage(groups: list[list], fields: dict) -> float:
+    """The share of ``groups`` (concepts) with a leaf whose words all occur
+    in the passage (its text and the heading it stands under)."""
+    if not groups:
+        return 1.0
+    text = " ".join(filter(None, (fields.get("context", ""), fields.get("text", ""))))
+    have = {STEM: {t for t, *_ in iter_terms(text, stemmed=True)},
+            SURFACE: {t for t, *_ in iter_terms(text, stemmed=False)}}
+
+    def hit(leaf) -> bool:
+        if isinstance(leaf, Prefix):
+            p = leaf.text.lower()
+            return any(t.startswith(p) for t in have[SURFACE])
+        words = have.get(leaf.field, have[STEM])
+        return all(t in words for t in leaf.terms)
+
+    return sum(1 for group in groups if any(hit(leaf) for leaf in group)) / len(groups)
 
 
 def weight(u2: float) -> float:
@@ -153,6 +204,7 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
     sem_rank[order] = np.arange(1, len(order) + 1)
     # lexical candidates, found in the map by file, place and text
     top = ranked[0][0] if ranked and ranked[0][0] > 0 else 1.0
+    groups = concepts(plan.root)
     lex = np.zeros(n, np.float32)
     lex_rank = np.zeros(n, np.int64)
     outside = []  # lexical hits the map does not know (it lags the index)
@@ -163,7 +215,7 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
         if i is None:
             outside.append((rank, score, fields))
         else:
-            lex[i], lex_rank[i] = score / top, rank
+            lex[i], lex_rank[i] = score / top * coverage(groups, fields), rank
             usable[i] = True
             known[i] = fields
     constrained = isinstance(plan.root, Bool) and (plan.root.must or plan.root.must_not)
@@ -179,7 +231,7 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
     # (score, passage index or None, lexical rank of a passage the map lacks)
     picks: list[tuple[float, int | None, int]] = []
     for rank, score, fields in outside if settings.mode != "semantic" else ():
-        picks.append((lw * score / top, None, rank))
+        picks.append((lw * score / top * coverage(groups, fields), None, rank))
     for i in best[: limit + len(outside) + 20].tolist():
         picks.append((float(fused[i]), i, 0))
     picks.sort(key=lambda p: -p[0])  # stable: passage order breaks ties
