@@ -230,3 +230,32 @@ def test_plain_python_and_numpy_rank_the_same(index_base, monkeypatch):
     assert [(h.rel, h.line_start, h.semantic_rank) for h in small.hits] == \
            [(h.rel, h.line_start, h.semantic_rank) for h in large.hits]
     assert np.allclose([h.score for h in small.hits], [h.score for h in large.hits], atol=1e-5)
+
+
+@needs_model
+def test_meaning_search_keeps_to_the_files_a_search_is_narrowed_to(index_base):
+    """Paths (option or query), exclusions: the dense side ranks only the
+    passages of the files the filters keep, and the search stays hybrid."""
+    corpus = Corpus()
+    everywhere = corpus.search("why does North Korea feel insecure", limit=20)
+    assert {h.rel[:3] for h in everywhere.hits} > {"001"}
+    for result in (corpus.search("why does North Korea feel insecure", limit=20, files=("001*",)),
+                   corpus.search("why does North Korea feel insecure path:001*", limit=20)):
+        assert result.mode == "hybrid" and result.semantic_weight > 0
+        assert result.hits and {h.rel[:3] for h in result.hits} == {"001"}
+        assert any(h.semantic_rank and not h.lexical_rank for h in result.hits)
+    dropped = corpus.search("why does North Korea feel insecure -path:001*", limit=20)
+    assert dropped.mode == "hybrid" and dropped.hits and all(not h.rel.startswith("001") for h in dropped.hits)
+    semantic = corpus.search("nuclear blackmail", limit=60, files=("002*", "004*"), mode="semantic")
+    assert semantic.hits and {h.rel[:3] for h in semantic.hits} == {"002", "004"}
+
+
+@needs_model
+def test_meaning_search_keeps_to_dates_and_metadata(dated):
+    corpus = Corpus(dated)
+    query = "punishment of the regime by the Security Council"
+    since = corpus.search(query, limit=20, since="2019-01-18")
+    assert since.mode == "hybrid" and since.semantic_weight > 0 and since.hits
+    assert {h.rel for h in since.hits} <= {"b.txt", "c.txt", "berita-2019-03-02.txt"}
+    titled = corpus.search(query + " title:rudal", limit=20)
+    assert titled.mode == "hybrid" and titled.hits and {h.rel for h in titled.hits} == {"a.txt"}

@@ -24,7 +24,6 @@ only for a large folder's cosines (store/vectors.py: NUMPY_FROM).
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -33,16 +32,8 @@ from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import NkError
 from nkcorpus.model import Hit
 from nkcorpus.settings import SearchSettings
-from nkcorpus.understand.plan import (
-    STEM,
-    SURFACE,
-    Best,
-    Bool,
-    Prefix,
-    Sum,
-    Terms,
-    leaves,
-)
+from nkcorpus.understand.plan import STEM, SURFACE, Best, Bool, Prefix, Sum, Terms, leaves
+from nkcorpus.understand.syntax import parse_query
 
 # w = LOW + (HIGH - LOW) * u2
 LOW, HIGH = 0.0, 0.9
@@ -73,8 +64,7 @@ def targets(expansions: tuple[str, ...]) -> list[str]:
 def unknown_share(query: str, vocabulary, expansions: tuple[str, ...]) -> float:
     """u2: the share of the query's words that neither the index (as a word
     or a stem) nor the expansions know."""
-    text = " ".join(w for w in query.replace('"', " ").split()
-                    if not (w.endswith("*") or w.startswith("-") or w.lower().startswith("path:")))
+    text = " ".join(_typed_words(parse_query(query).clauses))
     raw = [t for t, *_ in iter_terms(text, stemmed=False)]
     stems = [t for t, *_ in iter_terms(text, stemmed=True)]
     if not raw:
@@ -133,6 +123,20 @@ def coverage(groups: list[list], fields: dict) -> float:
     return sum(1 for group in groups if any(hit(leaf) for leaf in group)) / len(groups)
 
 
+def _typed_words(clauses) -> list[str]:
+    """The words and phrases typed to be found: not the query syntax
+    (operators, prefixes, ``path:`` and metadata filters) nor excluded words."""
+    out = []
+    for clause in clauses:
+        if clause.occur == "not" or clause.kind in ("prefix", "field"):
+            continue
+        if clause.kind == "group":
+            out.extend(_typed_words(clause.children))
+        else:
+            out.append(clause.text)
+    return out
+
+
 def weight(u2: float) -> float:
     return round(LOW + (HIGH - LOW) * u2, 6)
 
@@ -145,12 +149,14 @@ def embedder():
 
 
 def run(reader, plan, settings: SearchSettings, gen: Path | None, lexical, exact_hit,
-        heading_weight: float) -> Fused | None:
+        heading_weight: float, kept=lambda: None) -> Fused | None:
     """The fused hits, or None when the lexical ranking stands as it is
     (``w`` is 0, or meaning search is not available here).
 
     ``lexical(limit)`` -> (ranked (score, fields), total, warnings) as
-    search.py ranks; ``exact_hit(rank, score, fields)`` -> Hit."""
+    search.py ranks; ``exact_hit(rank, score, fields)`` -> Hit; ``kept()``
+    -> the files a narrowed search keeps (paths, dates, metadata, a
+    subfolder), None for all: only their passages are ranked by meaning."""
     semantic = settings.mode == "semantic"
     w = 1.0 if semantic else weight(unknown_share(settings.query, reader.vocabulary, plan.expansions))
     if w == 0.0:
@@ -168,7 +174,7 @@ def run(reader, plan, settings: SearchSettings, gen: Path | None, lexical, exact
     vs = vectors.load(gen)
     if not len(vs.covered):
         return _without_vectors(settings, semantic, w)
-    return _fuse(reader, plan, settings, vs, w, lexical, exact_hit, heading_weight)
+    return _fuse(reader, plan, settings, vs, w, lexical, exact_hit, heading_weight, kept())
 
 
 def _without_vectors(settings: SearchSettings, semantic: bool, w: float) -> Fused:
@@ -178,7 +184,7 @@ def _without_vectors(settings: SearchSettings, semantic: bool, w: float) -> Fuse
 
 
 def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_hit,
-          heading_weight: float) -> Fused:
+          heading_weight: float, kept: set[str] | None = None) -> Fused:
     from nkcorpus.store.vectors import text_key
 
     limit = settings.limit
@@ -195,9 +201,8 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
     qv = embedder().query_vector(query_text)
     idx, dense = vs.dense(qv, heading_weight)
     den = dict(zip(idx, dense))
-    paths = settings.files + plan.paths
-    if paths:
-        allowed = [_matches(rel, paths) for rel in vs.map.files]
+    if kept is not None:
+        allowed = [rel in kept for rel in vs.map.files]
         idx = [i for i in idx if allowed[vs.file_of(i)]]
     # semantic ranks: among the usable passages, by dense score (passage order breaks ties)
     order = sorted(idx, key=lambda i: -den[i])
@@ -263,16 +268,6 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
         warnings = (*warnings, f"meaning search covers {100 * share:.0f}% of the passages so far "
                                "(nkcorpus index --semantic computes the rest)")
     return Fused(tuple(hits), max(total, len(hits)), tuple(warnings), w, share)
-
-
-def _matches(rel: str, globs: tuple[str, ...]) -> bool:
-    """As the backend's path filter: the path inside the corpus or, for a
-    glob without '/', the file's name (``*`` also crosses folders)."""
-    for glob in globs:
-        glob = glob.strip().lstrip("./") or "*"
-        if fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(rel, "*/" + glob)):
-            return True
-    return False
 
 
 def _locate(vs, file_index: dict, fields: dict, text_key) -> int | None:
