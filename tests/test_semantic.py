@@ -259,3 +259,33 @@ def test_meaning_search_keeps_to_dates_and_metadata(dated):
     assert {h.rel for h in since.hits} <= {"b.txt", "c.txt", "berita-2019-03-02.txt"}
     titled = corpus.search(query + " title:rudal", limit=20)
     assert titled.mode == "hybrid" and titled.hits and {h.rel for h in titled.hits} == {"a.txt"}
+
+
+@needs_model
+def test_a_subfolder_is_searched_by_meaning_within_it(tmp_path, index_base):
+    root = tmp_path / "riset"
+    (root / "berita").mkdir(parents=True)
+    (root / "berita" / "a.txt").write_text("Uji coba nuklir Korea Utara membuat tetangganya cemas.\n\n"
+                                           "Harga cabai di pasar naik.\n", encoding="utf-8")
+    (root / "makalah.txt").write_text("Korea Utara meluncurkan rudal balistik ke laut.\n", encoding="utf-8")
+    Corpus(root).update()
+    result = Corpus(root / "berita").search("neighbours worried by atomic weapons tests", limit=20)
+    assert result.mode == "hybrid" and result.semantic_weight > 0
+    assert {h.rel for h in result.hits} == {"a.txt"} and len(result.hits) == 2
+    assert any(h.semantic_rank and not h.lexical_rank for h in result.hits)
+    assert len(list(index_base.iterdir())) == 1  # the parent's index, no second one
+
+
+@needs_model
+def test_the_map_read_without_numpy_is_numpys(index_base, monkeypatch):
+    from nkcorpus.store.layout import corpus_home
+
+    Corpus().search(ENGLISH)
+    gen = current_generation(corpus_home(index_base, SEEDS))
+    light, full = vectors._light_map(gen), vectors.PassageMap.load(gen)
+    assert light.files == full.files and light.stats == full.stats
+    for name in ("p_file", "p_loc", "p_tkey", "p_ckey", "p_head", "s_owner", "s_key"):
+        assert getattr(light, name) == getattr(full, name).tolist()
+    monkeypatch.setattr(vectors, "_light_map", lambda gen: None)  # a header it cannot parse
+    fallback = vectors.VectorSet(gen)
+    assert fallback.covered == list(range(54)) and fallback.map.p_tkey == light.p_tkey

@@ -111,7 +111,9 @@ def coverage(groups: list[list], fields: dict) -> float:
     # Stemming every word of every candidate costs more than the rest of the
     # fusion: only words that may have one of the roots are stemmed (a root
     # less its first letter, which meN- may change, is inside its words).
-    stems = {stem(w) for w in surface if any(r[1:] in w for r in roots)}
+    lowered = text.lower()
+    inside = [r[1:] for r in roots if r[1:] in lowered]
+    stems = {stem(w) for w in surface if any(r in w for r in inside)} if inside else set()
 
     def hit(leaf) -> bool:
         if isinstance(leaf, Prefix):

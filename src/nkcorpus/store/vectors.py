@@ -504,10 +504,12 @@ NUMPY_FROM = 4_000
 _NPY = {"<i4": "i", "<i8": "q", "<u8": "Q", "|b1": "B", "<f4": "f", "|u1": "B"}
 
 
-def _npy(raw: bytes):
-    """(dtype, shape, payload) of a ``.npy`` file's bytes."""
-    import ast
+_NPY_HEAD = re.compile(r"""\{'descr': '([<>|][a-zA-Z]\d+)', 'fortran_order': (True|False), 'shape': \(([\d, ]*)\), \}""")
 
+
+def _npy(raw: bytes):
+    """(dtype, shape, payload) of a ``.npy`` file's bytes (as numpy writes
+    its header: a dict of descr, fortran_order and shape)."""
     if raw[:6] != b"\x93NUMPY":
         raise ValueError("not a .npy file")
     major = raw[6]
@@ -515,10 +517,11 @@ def _npy(raw: bytes):
         size, start = int.from_bytes(raw[8:10], "little"), 10
     else:
         size, start = int.from_bytes(raw[8:12], "little"), 12
-    head = ast.literal_eval(raw[start:start + size].decode("latin-1"))
-    if head.get("fortran_order"):
-        raise ValueError("fortran order")
-    return head["descr"], tuple(head["shape"]), memoryview(raw)[start + size:]
+    head = _NPY_HEAD.match(raw[start:start + size].decode("latin-1"))
+    if head is None or head.group(2) == "True":
+        raise ValueError("unexpected .npy header")
+    shape = tuple(int(n) for n in head.group(3).replace(" ", "").split(",") if n)
+    return head.group(1), shape, memoryview(raw)[start + size:]
 
 
 def _as_list(descr: str, payload) -> list:
@@ -556,8 +559,13 @@ def _light_map(gen: Path) -> PassageMap | None:
         return PassageMap(col["files"], list(zip(stats[0::2], stats[1::2])), col["p_file"], col["p_loc"],
                           col["p_tkey"], col["p_ckey"], [bool(h) for h in col["p_head"]],
                           col["s_owner"], col["s_key"])
-    except (OSError, ValueError, KeyError, SyntaxError, zipfile.BadZipFile):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
+
+
+def _plain(value):
+    """A numpy scalar as the Python value the light reader gives."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _light_chunk(path: Path):
@@ -593,7 +601,13 @@ class VectorSet:
     plain Python lists, no numpy (a small set)."""
 
     def __init__(self, gen: Path) -> None:
-        self.map = pmap = _light_map(gen)
+        pmap = _light_map(gen)
+        if pmap is None and _names(gen, _MAP):  # a map this reader cannot parse: numpy's reader
+            pmap = PassageMap.load(gen)
+            if pmap is not None:
+                pmap = PassageMap(pmap.files, pmap.stats, *(list(map(_plain, a)) for a in (
+                    pmap.p_file, pmap.p_loc, pmap.p_tkey, pmap.p_ckey, pmap.p_head, pmap.s_owner, pmap.s_key)))
+        self.map = pmap
         self.passages = 0 if pmap is None else len(pmap.p_file)
         self.covered: list[int] = []
         self.chunks: list[tuple[Path, int, int]] = []  # (path, offset of rows, rows)
