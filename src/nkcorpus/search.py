@@ -147,7 +147,7 @@ def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(
     plan = understand(settings.query, reader.vocabulary, aliases, settings.exact)
     needs_vectors, weight = False, 0.0
     meaning = settings.mode != "lexical" and not settings.exact and not settings.documents
-    if meaning and not settings.explain and scope.home != Path() and not _narrowed(plan, settings, scope):
+    if meaning and not settings.explain and scope.home != Path():
         fused = _fused(reader, plan, settings, scope)
         if fused is not None and not fused.needs_vectors:
             return _Found(plan, fused.hits, fused.total, fused.warnings, mode=settings.mode,
@@ -171,9 +171,22 @@ def _run(reader, settings: SearchSettings, aliases, scope: _Scope = _Scope(Path(
 
 def _narrowed(plan: QueryPlan, settings: SearchSettings, scope: _Scope) -> bool:
     """Whether the search keeps or drops files (paths, metadata, dates, a
-    subfolder): meaning search does not apply those yet, so it stays lexical."""
+    subfolder)."""
     return bool(settings.files or settings.exclude or plan.paths or plan.exclude or plan.filters
                 or settings.since or settings.until or scope.prefix)
+
+
+def _kept(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope) -> set[str] | None:
+    """The files a narrowed search keeps (as ``_results`` asks the backend),
+    for meaning search to rank passages of these only; None: all files."""
+    if not _narrowed(plan, settings, scope):
+        return None
+    paths = scope.globs(settings.files + plan.paths)
+    if scope.prefix and not paths:
+        paths = (f"{scope.prefix}/*",)
+    exclude = scope.globs(settings.exclude + plan.exclude)
+    filters = replace(plan.filters, **date_range(settings))
+    return reader.kept_files(paths, exclude, filters or None)
 
 
 def _fused(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
@@ -185,10 +198,12 @@ def _fused(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
         ranked, warnings = _results(reader, plan, replace(settings, limit=limit), scope)
         return ranked.pairs, ranked.total, warnings
 
+    if _narrowed(plan, settings, scope) and not hasattr(reader, "kept_files"):
+        return None  # a backend that cannot say which files it keeps: lexical
     return fusion.run(
         reader, plan, settings, current_generation(scope.home), lexical,
         lambda rank, score, fields: _hit(rank, score, fields, settings, plan.highlight, scope),
-        HEADING_WEIGHT)
+        HEADING_WEIGHT, lambda: _kept(reader, plan, settings, scope))
 
 
 def _meaning_first(scope: _Scope, settings: SearchSettings, aliases, progress,

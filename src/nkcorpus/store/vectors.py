@@ -488,10 +488,228 @@ def remove_all(gen: Path) -> None:
 
 
 # --- reading for a search ----------------------------------------------------------
+#
+# Without numpy: a search over a small folder (the bundled essays: 147
+# vectors) spends more time importing numpy (~90-200 ms here) than on
+# everything else of meaning search together. Up to NUMPY_FROM stored
+# vectors, the map and the chunks are read with ``zipfile`` and ``array``
+# and cosines computed in plain Python (VectorSet); from there on, numpy
+# (_NumpyVectorSet: the import pays for itself).
+
+#: Stored vectors from which numpy is used: plain Python costs ~17 us a
+#: vector here (a cosine of 384 int8 values), numpy's import 90-200 ms
+#: (docs/semantic-notes.md). A folder meaning search switches on by itself
+#: (AUTO_PASSAGES, ~3 texts a passage) stays below it.
+NUMPY_FROM = 4_000
+_NPY = {"<i4": "i", "<i8": "q", "<u8": "Q", "|b1": "B", "<f4": "f", "|u1": "B"}
+
+
+_NPY_HEAD = re.compile(r"""\{'descr': '([<>|][a-zA-Z]\d+)', 'fortran_order': (True|False), 'shape': \(([\d, ]*)\), \}""")
+
+
+def _npy(raw: bytes):
+    """(dtype, shape, payload) of a ``.npy`` file's bytes (as numpy writes
+    its header: a dict of descr, fortran_order and shape)."""
+    if raw[:6] != b"\x93NUMPY":
+        raise ValueError("not a .npy file")
+    major = raw[6]
+    if major == 1:
+        size, start = int.from_bytes(raw[8:10], "little"), 10
+    else:
+        size, start = int.from_bytes(raw[8:12], "little"), 12
+    head = _NPY_HEAD.match(raw[start:start + size].decode("latin-1"))
+    if head is None or head.group(2) == "True":
+        raise ValueError("unexpected .npy header")
+    shape = tuple(int(n) for n in head.group(3).replace(" ", "").split(",") if n)
+    return head.group(1), shape, memoryview(raw)[start + size:]
+
+
+def _as_list(descr: str, payload) -> list:
+    import array
+    import sys
+
+    if descr.startswith("<U"):
+        width = int(descr[2:]) * 4
+        return [bytes(payload[i:i + width]).decode("utf-32-le").rstrip("\0")
+                for i in range(0, len(payload), width)] if width else []
+    code = _NPY.get(descr)
+    if code is None:
+        raise ValueError(f"unexpected dtype {descr}")
+    values = array.array(code)
+    values.frombytes(payload)
+    if sys.byteorder != "little" and values.itemsize > 1:
+        values.byteswap()
+    return values.tolist()
+
+
+def _light_map(gen: Path) -> PassageMap | None:
+    """The newest passage map of ``gen`` as Python lists, without numpy."""
+    import zipfile
+
+    names = _names(gen, _MAP)
+    if not names:
+        return None
+    try:
+        with zipfile.ZipFile(gen / names[-1][1]) as z:
+            arrays = {name[:-4]: _npy(z.read(name)) for name in z.namelist() if name.endswith(".npy")}
+        if _as_list(arrays["model"][0], arrays["model"][2]) != [MODEL_ID]:
+            return None
+        col = {k: _as_list(d, payload) for k, (d, _, payload) in arrays.items() if k != "model"}
+        stats = col["stats"]
+        return PassageMap(col["files"], list(zip(stats[0::2], stats[1::2])), col["p_file"], col["p_loc"],
+                          col["p_tkey"], col["p_ckey"], [bool(h) for h in col["p_head"]],
+                          col["s_owner"], col["s_key"])
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _plain(value):
+    """A numpy scalar as the Python value the light reader gives."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def _light_chunk(path: Path):
+    """(keys, scales, offset of the rows, count) of a chunk of this model,
+    without numpy; None as :func:`read_chunk`."""
+    import array
+    import sys
+
+    try:
+        with open(path, "rb") as f:
+            if f.read(len(_MAGIC)) != _MAGIC:
+                return None
+            head = json.loads(f.readline())
+            offset = f.tell()
+            n, dim = int(head["n"]), int(head["dim"])
+            if head.get("model") != MODEL_ID or dim != DIM:
+                return None
+            if os.path.getsize(path) != offset + n * (12 + dim):
+                return None
+            keys, scales = array.array("Q"), array.array("f")
+            keys.frombytes(f.read(8 * n))
+            scales.frombytes(f.read(4 * n))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if sys.byteorder != "little":
+        keys.byteswap()
+        scales.byteswap()
+    return keys.tolist(), scales.tolist(), offset + 12 * n, n
 
 
 class VectorSet:
-    """The vectors of a generation, aligned with its passages, for scoring."""
+    """The vectors of a generation, aligned with its passages, for scoring:
+    plain Python lists, no numpy (a small set)."""
+
+    def __init__(self, gen: Path) -> None:
+        pmap = _light_map(gen)
+        if pmap is None and _names(gen, _MAP):  # a map this reader cannot parse: numpy's reader
+            pmap = PassageMap.load(gen)
+            if pmap is not None:
+                pmap = PassageMap(pmap.files, pmap.stats, *(list(map(_plain, a)) for a in (
+                    pmap.p_file, pmap.p_loc, pmap.p_tkey, pmap.p_ckey, pmap.p_head, pmap.s_owner, pmap.s_key)))
+        self.map = pmap
+        self.passages = 0 if pmap is None else len(pmap.p_file)
+        self.covered: list[int] = []
+        self.chunks: list[tuple[Path, int, int]] = []  # (path, offset of rows, rows)
+        if pmap is None or not self.passages:
+            return
+        row_of: dict[int, int] = {}
+        scales: list[float] = []
+        for _, name in _names(gen, _CHUNK):
+            found = _light_chunk(gen / name)
+            if found is None:
+                continue
+            keys, sc, offset, n = found
+            base = len(scales)
+            for i, k in enumerate(keys):
+                row_of.setdefault(k, base + i)
+            scales.extend(sc)
+            self.chunks.append((gen / name, offset, n))
+        self.scales = scales
+        if not scales:
+            return
+        self.c_row = [row_of.get(k, -1) for k in pmap.p_ckey]
+        ok = [r >= 0 for r in self.c_row]
+        self.s_rows: list[list[int]] = [[] for _ in range(self.passages)]
+        for owner, key in zip(pmap.s_owner, pmap.s_key):
+            r = row_of.get(key, -1)
+            if r < 0:
+                ok[owner] = False
+            else:
+                self.s_rows[owner].append(r)
+        self.covered = [i for i, good in enumerate(ok) if good]
+        self.head = pmap.p_head
+        self.p_file = pmap.p_file
+        self.p_loc = pmap.p_loc
+        self.p_tkey = pmap.p_tkey
+        where: dict[tuple[int, int], list[int]] = {}
+        for i, (fi, loc) in enumerate(zip(pmap.p_file, pmap.p_loc)):
+            where.setdefault((fi, loc), []).append(i)
+        self.where = where
+
+    @property
+    def share(self) -> float:
+        return len(self.covered) / self.passages if self.passages else 0.0
+
+    def file_of(self, i: int) -> int:
+        return self.p_file[i]
+
+    def locate(self, fi: int, loc: int, key: int) -> int | None:
+        """The passage of file ``fi`` at ``loc`` whose stored text has ``key``."""
+        for i in self.where.get((fi, loc), ()):
+            if self.p_tkey[i] == key:
+                return i
+        return None
+
+    def cosines(self, query_vector, rows: list[int]) -> dict[int, float]:
+        """Cosine of the stored vectors ``rows`` with ``query_vector``."""
+        from operator import mul
+
+        wanted = sorted(set(rows))
+        out: dict[int, float] = {}
+        base = 0
+        qv = list(query_vector)
+        at = 0
+        for path, offset, n in self.chunks:
+            if at < len(wanted) and wanted[at] < base + n:
+                with open(path, "rb") as f:
+                    f.seek(offset)
+                    data = memoryview(f.read(n * DIM)).cast("b")
+                while at < len(wanted) and wanted[at] < base + n:
+                    r = wanted[at]
+                    local = (r - base) * DIM
+                    out[r] = sum(map(mul, data[local:local + DIM], qv)) * self.scales[r]
+                    at += 1
+            base += n
+        return out
+
+    def dense(self, query_vector, heading_weight: float) -> tuple[list[int], list[float]]:
+        """(passage indices, scores) of the covered passages: the mean of the
+        passage-with-heading cosine and the best sentence cosine, min-max
+        normalised, headings weighed down (semantic_fusion.py's xmix-h)."""
+        idx = self.covered
+        if not idx:
+            return [], []
+        rows = [self.c_row[i] for i in idx] + [r for i in idx for r in self.s_rows[i]]
+        cos = self.cosines(query_vector, rows)
+        raw = []
+        for i in idx:
+            ctx = cos[self.c_row[i]]
+            sent = max((cos[r] for r in self.s_rows[i]), default=ctx)
+            raw.append((ctx + sent) / 2)
+        lo, hi = min(raw), max(raw)
+        span = hi - lo
+        return idx, [((v - lo) / span if span > 0 else 1.0) * (heading_weight if self.head[i] else 1.0)
+                     for i, v in zip(idx, raw)]
+
+    def identity(self, i: int) -> tuple[str, int, int]:
+        """(rel, loc_start, text key) of passage ``i``."""
+        return self.map.files[int(self.p_file[i])], int(self.p_loc[i]), int(self.p_tkey[i])
+
+
+class _NumpyVectorSet:
+    """:class:`VectorSet` for a large set (NUMPY_FROM vectors or more): numpy
+    arrays, cosines by blocks of int8 rows (the import pays for itself)."""
 
     def __init__(self, gen: Path) -> None:
         import numpy as np
@@ -544,7 +762,23 @@ class VectorSet:
             out[i:i + step] = (self.q[i:i + step].astype(np.float32) @ qv) * self.scales[i:i + step]
         return out
 
+    def file_of(self, i: int) -> int:
+        return int(self.p_file[i])
+
+    def locate(self, fi: int, loc: int, key: int) -> int | None:
+        import numpy as np
+
+        lo, hi = np.searchsorted(self.p_file, [fi, fi + 1])
+        for i in range(int(lo), int(hi)):
+            if self.p_loc[i] == loc and int(self.p_tkey[i]) == key:
+                return i
+        return None
+
     def dense(self, query_vector, heading_weight: float):
+        idx, norm = self._dense(query_vector, heading_weight)
+        return idx.tolist(), norm.tolist()
+
+    def _dense(self, query_vector, heading_weight: float):
         """(passage indices, scores) of the covered passages: the mean of the
         passage-with-heading cosine and the best sentence cosine, min-max
         normalised, headings weighed down (semantic_fusion.py's xmix-h)."""
@@ -572,9 +806,23 @@ class VectorSet:
         return self.map.files[int(self.p_file[i])], int(self.p_loc[i]), int(self.p_tkey[i])
 
 
+def _stored_count(gen: Path) -> int:
+    """Vectors stored in ``gen``'s chunks (their headers only)."""
+    total = 0
+    for _, name in _names(gen, _CHUNK):
+        try:
+            with open(gen / name, "rb") as f:
+                if f.read(len(_MAGIC)) == _MAGIC:
+                    total += int(json.loads(f.readline()).get("n", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            continue
+    return total
+
+
 @lru_cache(maxsize=2)
-def _load(gen: str, stamp: tuple) -> VectorSet:
-    return VectorSet(Path(gen))
+def _load(gen: str, stamp: tuple):
+    path = Path(gen)
+    return _NumpyVectorSet(path) if _stored_count(path) >= NUMPY_FROM else VectorSet(path)
 
 
 def load(gen: Path) -> VectorSet:

@@ -232,6 +232,24 @@ class Reader:
         self._searcher.search_with_collector(compile_node(node), collector)
         return sorted(collector.results().docs())
 
+    def kept_files(self, paths: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                   filters: Filters | None = None) -> set[str]:
+        """The files whose passages ``top`` may return with these paths,
+        exclusions and metadata filters (they all keep or drop whole files):
+        meaning search ranks passages of these only."""
+        from whoosh import query as q
+        from whoosh.collectors import UnsortedCollector
+
+        collector = self._filtered(UnsortedCollector(), paths, exclude, filters)
+        self._searcher.search_with_collector(q.Every(), collector)
+        kept = set(collector.results().docs())
+        reader = self._searcher.reader()
+        out = set()
+        for term in reader.lexicon("path"):
+            if any(d in kept for d in reader.postings("path", term).all_ids()):
+                out.add(term.decode("utf-8") if isinstance(term, bytes) else term)
+        return out
+
     def fields(self, ids) -> list[dict]:
         """The stored fields of passages ``ids`` (as ``every`` gives them)."""
         stored = self._searcher.reader().stored_fields
