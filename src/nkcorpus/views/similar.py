@@ -8,10 +8,8 @@ the same backend reader as a search. Passages of other documents come
 first, at most ``per_file`` of one document; the passage's own document's
 other passages follow.
 
-Meaning search hook: when the index holds passage vectors, a backend reader
-offers ``neighbours(fields, limit)`` -> [(score, stored fields)]; if it does
-(and ``vectors`` is not False), those neighbours are used instead of the
-lexical query. Nothing here needs vectors.
+Passage vectors (meaning search) are not used here yet: no judged set of
+"more like this" exists to choose between them and the lexical query.
 """
 
 from __future__ import annotations
@@ -42,8 +40,7 @@ def parse_target(target: str) -> tuple[str, int]:
     return m.group("path"), int(m.group("line"))
 
 
-def similar(settings: SearchSettings, target: str, vectors: bool | None = None,
-            progress=None) -> SearchResult:
+def similar(settings: SearchSettings, target: str, progress=None) -> SearchResult:
     """The ``settings.limit`` passages most like the one at ``target``
     (``PATH:LINE``: the passage holding that line of that file)."""
     started = time.perf_counter()
@@ -59,17 +56,14 @@ def similar(settings: SearchSettings, target: str, vectors: bool | None = None,
         chosen = _holding(passages, line)
         plan, weights = _plan(reader, chosen["text"])
         fetch = settings.limit * 3 + len(passages) + 10
-        neighbours, total = None, 0
-        if vectors is not False and hasattr(reader, "neighbours"):  # meaning search, when the index has vectors
-            neighbours = reader.neighbours(chosen, fetch)
-        if neighbours is None and plan is not None:
+        neighbours, total = [], 0
+        if plan is not None:
             paths = where.scope.globs(settings.files)
             if where.scope.prefix and not paths:
                 paths = (f"{where.scope.prefix}/*",)
             found, total = reader.top(plan, fetch, paths, where.scope.globs(settings.exclude),
                                   where.filters if where.filters else None)
             neighbours = [(f.score, f.fields) for f in found]
-        neighbours = neighbours or []
         total = max(total - 1, len(neighbours))  # not the passage itself
         own = chosen["path"]
         others = [(s, f) for s, f in neighbours if f["path"] != own]
