@@ -8,6 +8,7 @@ search narrowed by metadata, goes through every matching passage
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -100,7 +101,15 @@ def test_files_narrowed_by_path_rank_within_the_glob(index_base):
 
 
 def test_cli_files_with_a_limit(index_base):
-    proc = run_cli("search", "sanksi nuklir", "--files", "-n", "2", "--json")
+    """--files -n N ranks the best files from their whole text; the matching
+    passages are then not counted (null in --stats), without a limit they are."""
+    proc = run_cli("search", "sanksi nuklir", "--files", "-n", "2", "--json", "--stats")
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.splitlines()
-    assert len(lines) == 2
+    files = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [f["rank"] for f in files] == [1, 2] and files[0]["score"] >= files[1]["score"]
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    assert stats["passages"] is None and stats["documents"] is None
+    every = run_cli("search", "sanksi nuklir", "--files", "--json", "--stats")
+    assert [json.loads(line)["rel"] for line in every.stdout.splitlines()][:2] == [f["rel"] for f in files]
+    counted = json.loads(every.stderr.strip().splitlines()[-1])
+    assert counted["passages"] > 0 and counted["documents"] == len(every.stdout.splitlines())
