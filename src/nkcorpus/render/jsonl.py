@@ -1,6 +1,6 @@
 """JSON Lines: one object per hit, nothing else on stdout.
 
-Keys (documented in the README, locked by a test): rank, score, path, rel,
+Keys (documented in docs/reference.md, locked by a test): rank, score, path, rel,
 line_start, line_end, unit, text, matches [{start, end, term}], the
 document's title, date and source (null when unknown), and two
 query-level keys repeated on every hit, so each line stands alone (as in

@@ -1,6 +1,6 @@
 """``nkcorpus status`` output: a short text report, or one JSON object.
 
-JSON keys (documented in the README): corpus, root, index, indexed, busy,
+JSON keys (documented in docs/reference.md): corpus, root, index, indexed, busy,
 documents, passages, index_bytes, updated, pending {added, changed, removed},
 skipped [{path, reason}], empty [path], ignored {suffix: count},
 semantic {state, coverage, note}.
