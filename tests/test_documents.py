@@ -15,7 +15,7 @@ import pytest
 
 from nkcorpus import Corpus
 from nkcorpus.settings import SearchSettings
-from nkcorpus.store.whoosh.backend import LEAD_REPEAT, LEAD_WORDS, with_lead
+from nkcorpus.store.whoosh.backend import LEAD_STEPS, with_lead
 from tests.conftest import SEEDS, run_cli
 
 QUERIES = ("sanksi nuklir", "perundingan enam pihak", "Kim Jong-un diplomasi", "uji coba rudal balistik",
@@ -55,12 +55,15 @@ def test_lead_words_count_more(tmp_path, index_base):
     assert files[0].score > files[1].score
 
 
-def test_with_lead_repeats_the_first_words():
-    words = [f"kata{i}" for i in range(LEAD_WORDS + 5)]
+def test_with_lead_repeats_the_first_words_the_earliest_most():
+    words = [f"kata{i}" for i in range(100)]
     text = " ".join(words)
-    lead = " ".join(words[:LEAD_WORDS])
-    assert with_lead(text) == "\n".join([lead] * LEAD_REPEAT + [text])
-    assert with_lead("dua kata") == "\n".join(["dua kata"] * LEAD_REPEAT + ["dua kata"])
+    part = lambda a, b: " ".join(words[a:b])  # noqa: E731
+    assert LEAD_STEPS == ((15, 3), (40, 2), (80, 1))
+    assert with_lead(text) == "\n".join([part(0, 15)] * 3 + [part(15, 40)] * 2 + [part(40, 80), text])
+    short = " ".join(words[:20])
+    assert with_lead(short) == "\n".join([part(0, 15)] * 3 + [part(15, 20)] * 2 + [short])
+    assert with_lead("dua kata") == "\n".join(["dua kata"] * 3 + ["dua kata"])
     assert with_lead("") == "" and with_lead("  ... ") == "  ... "
 
 

@@ -32,7 +32,7 @@ META_FIELDS = {"title": "title", "date": "date", "source": "source", "author": "
 # What the schema is, for the analysis fingerprint (changes rebuild indexes).
 SCHEMA_ID = ("whoosh-2.7:path=ID;unit,loc_start,loc_end=STORED;text=TEXT(stem,phrase,stored);raw=TEXT(surface)"
              ";title=TEXT(stem,stored);date,folder=ID(stored);source=ID(lower,stored)"
-             ";author=TEXT(surface,stored);url=STORED;record=ID;doc=TEXT(stem,phrase)+lead30x2")
+             ";author=TEXT(surface,stored);url=STORED;record=ID;doc=TEXT(stem,phrase)+lead15x4,40x3,80x2")
 
 
 def schema():
