@@ -150,16 +150,10 @@ def read_chunk(path: Path, verify: bool = False):
     import numpy as np
 
     try:
-        with open(path, "rb") as f:
-            if f.read(len(_MAGIC)) != _MAGIC:
-                return None
-            head = json.loads(f.readline())
-            offset = f.tell()
-        n, dim = int(head["n"]), int(head["dim"])
-        if head.get("model") != MODEL_ID or dim != DIM:
+        found = _chunk_head(path)
+        if found is None:
             return None
-        if os.path.getsize(path) != offset + n * (12 + dim):
-            return None
+        head, offset, n, dim = found
         if n == 0:
             return np.empty(0, "<u8"), np.empty(0, "<f4"), np.empty((0, dim), np.int8)
         raw = np.memmap(path, dtype=np.uint8, mode="r", offset=offset)
@@ -171,6 +165,22 @@ def read_chunk(path: Path, verify: bool = False):
     scales = raw[8 * n: 12 * n].view("<f4")
     q = raw[12 * n:].view(np.int8).reshape(n, dim)
     return keys, scales, q
+
+
+def _chunk_head(path: Path) -> tuple[dict, int, int, int] | None:
+    """(header, offset of the payload, rows, dimensions) of a chunk of this
+    model whose size is right, or None; OSError and ValueError pass."""
+    with open(path, "rb") as f:
+        if f.read(len(_MAGIC)) != _MAGIC:
+            return None
+        head = json.loads(f.readline())
+        offset = f.tell()
+    n, dim = int(head["n"]), int(head["dim"])
+    if head.get("model") != MODEL_ID or dim != DIM:
+        return None
+    if os.path.getsize(path) != offset + n * (12 + dim):
+        return None
+    return head, offset, n, dim
 
 
 def _chunks(gen: Path, verify: bool = False) -> list[tuple[str, tuple]]:
@@ -575,17 +585,13 @@ def _light_chunk(path: Path):
     import sys
 
     try:
+        found = _chunk_head(path)
+        if found is None:
+            return None
+        _, offset, n, _ = found
+        keys, scales = array.array("Q"), array.array("f")
         with open(path, "rb") as f:
-            if f.read(len(_MAGIC)) != _MAGIC:
-                return None
-            head = json.loads(f.readline())
-            offset = f.tell()
-            n, dim = int(head["n"]), int(head["dim"])
-            if head.get("model") != MODEL_ID or dim != DIM:
-                return None
-            if os.path.getsize(path) != offset + n * (12 + dim):
-                return None
-            keys, scales = array.array("Q"), array.array("f")
+            f.seek(offset)
             keys.frombytes(f.read(8 * n))
             scales.frombytes(f.read(4 * n))
     except (OSError, ValueError, KeyError, TypeError):
