@@ -73,7 +73,13 @@ def _lengths(searcher, fieldname) -> bytes | None:
     lengths Whoosh 2.7's codec keeps in a one-byte column; then Whoosh's
     own lookup is used)."""
     reader = searcher.reader()
-    cache = reader.__dict__.setdefault("_nk_lengths", {})
+    cache = getattr(reader, "_nk_lengths", None)
+    if cache is None:
+        cache = {}
+        try:
+            reader._nk_lengths = cache
+        except AttributeError:  # a reader that takes no attributes: read each time
+            pass
     if fieldname not in cache:
         cache[fieldname] = _read_lengths(reader, fieldname)
     return cache[fieldname]
