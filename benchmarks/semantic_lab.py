@@ -28,13 +28,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.quality import SEEDS, categories, in_split, load_queries, ndcg
-from benchmarks.semantic_fusion import passages_with_context
+from benchmarks.semantic_fusion import EXISTING, SETS, passages_with_context
 from nkcorpus.ingest.passages import _SENTENCE_END, is_heading
-
-DATA = ROOT / "benchmarks/data"
-SETS = {"keyword": DATA / "queries.tsv", "heldout": DATA / "queries_heldout.tsv",
-        "meaning": DATA / "queries_meaning.tsv"}
-EXISTING = ("keyword", "heldout")
 
 
 class Cache:
