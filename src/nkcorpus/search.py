@@ -181,12 +181,18 @@ def _kept(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope) -> s
     for meaning search to rank passages of these only; None: all files."""
     if not _narrowed(plan, settings, scope):
         return None
+    paths, exclude, filters = _limits(plan, settings, scope)
+    return reader.kept_files(paths, exclude, filters or None)
+
+
+def _limits(plan: QueryPlan, settings: SearchSettings, scope: _Scope):
+    """The path globs kept and dropped (relative to the indexed folder) and
+    the metadata filters with the date range: what narrows a search."""
     paths = scope.globs(settings.files + plan.paths)
     if scope.prefix and not paths:
         paths = (f"{scope.prefix}/*",)
     exclude = scope.globs(settings.exclude + plan.exclude)
-    filters = replace(plan.filters, **date_range(settings))
-    return reader.kept_files(paths, exclude, filters or None)
+    return paths, exclude, replace(plan.filters, **date_range(settings))
 
 
 def _fused(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
@@ -267,11 +273,7 @@ def _shown(leaf) -> str:
 def _results(reader, plan: QueryPlan, settings: SearchSettings, scope: _Scope):
     """The ranked passages in the chosen files and warnings; when a quoted
     phrase matches nothing, those of the query without it, if any."""
-    paths = scope.globs(settings.files + plan.paths)
-    if scope.prefix and not paths:
-        paths = (f"{scope.prefix}/*",)
-    exclude = scope.globs(settings.exclude + plan.exclude)
-    filters = replace(plan.filters, **date_range(settings))
+    paths, exclude, filters = _limits(plan, settings, scope)
     if _files_first(reader, settings, filters):
         run = lambda node: ranked_files(reader, node, settings.file_limit, settings.limit,  # noqa: E731
                                         paths, exclude, settings.per_file)
